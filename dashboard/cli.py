@@ -1,0 +1,250 @@
+"""The `qunxi` command: demo, serve, ingest, queries, query."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from dashboard.core import db, queries, settings
+from dashboard.core.ingest.errors import IngestError
+from dashboard.core.ingest.pipeline import ImportReport, ingest_file
+
+app = typer.Typer(
+    name="qunxi",
+    help="群析 Qunxi — local-first engagement analytics for group chats. Nothing leaves this machine.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[Path | None, typer.Option("--db", help="Database file (default: $QUNXI_DB or the user data dir).")]
+TzOption = Annotated[str, typer.Option("--tz", help="Time zone the export's clock times are in.")]
+
+STAGE_LABEL = {"parse": "读取消息", "words": "分词", "store": "写入数据库"}
+
+
+def _db(path: Path | None) -> Path:
+    return settings.load(db_path=path).db_path
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]错误[/]: {message}")
+    raise typer.Exit(code)
+
+
+# ---------------------------------------------------------------------------------------------
+# ingest
+
+def _print_reports(reports: list[ImportReport]) -> None:
+    for r in reports:
+        name = Path(r.file).name
+        if r.status != "imported":
+            console.print(f"[yellow]{name}[/]: 这个文件已经导入过，没有新增任何内容 (already imported)")
+            continue
+        table = Table(title=f"{name} 导入完成", show_header=False, title_justify="left")
+        table.add_column(style="bold")
+        table.add_column()
+        cov = f"{r.coverage_start:%Y-%m-%d %H:%M} → {r.coverage_end:%Y-%m-%d %H:%M}" if r.coverage_start else ""
+        for k, v in (("格式 format", f"{r.format} ({r.encoding})"), ("群聊 chats", "、".join(r.chats)),
+                     ("导出者 exporter", r.exporter or "未知"), ("成员 members", f"{r.n_members:,}"),
+                     ("读取 records", f"{r.n_read:,}"), ("新消息 new", f"{r.n_new:,}"),
+                     ("重复 duplicate", f"{r.n_duplicate:,}"), ("跳过 skipped", f"{r.n_skipped:,}"),
+                     ("覆盖 coverage", cov)):
+            table.add_row(k, v)
+        console.print(table)
+        for s in r.skipped_samples[:5]:
+            console.print(f"  [yellow]跳过[/] {s}")
+
+
+@app.command()
+def ingest(
+    files: Annotated[list[Path], typer.Argument(help="Export files (WeChat CSV/TXT …).")],
+    db_path: DbOption = None,
+    tz: TzOption = settings.DEFAULT_TZ,
+    chat_name: Annotated[str | None, typer.Option("--chat-name", help="Name the chat (overrides the export's).")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="Force a format instead of detecting it.")] = None,
+    store: Annotated[str | None, typer.Option("--store", help="Attach the chats to this store id.")] = None,
+) -> None:
+    """Import chat exports into the database (idempotent: re-imports add nothing twice)."""
+    target = _db(db_path)
+    reports: list[ImportReport] = []
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}"),
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
+        for f in files:
+            task = bar.add_task(f"{f.name}", total=None)
+
+            def progress(stage: str, done: int, task: int = task, name: str = f.name) -> None:
+                bar.update(task, description=f"{name} · {STAGE_LABEL.get(stage, stage)}", completed=done)
+
+            try:
+                reports.append(ingest_file(f, target, tz=tz, chat_name=chat_name, fmt=fmt, store_id=store,
+                                           progress=progress, on_wait=lambda m: err.print(f"[yellow]{m}[/]")))
+            except IngestError as exc:
+                bar.stop()
+                if reports:
+                    _print_reports(reports)
+                _fail(str(exc))
+            except db.StoreError as exc:
+                bar.stop()
+                _fail(str(exc))
+            bar.remove_task(task)
+    _print_reports(reports)
+    console.print(f"数据库: {target}")
+
+
+# ---------------------------------------------------------------------------------------------
+# queries
+
+def _parse_params(items: list[str] | None) -> dict[str, str]:
+    out = {}
+    for item in items or []:
+        if "=" not in item:
+            _fail(f"--param 应为 name=value，得到 {item!r}")
+        k, v = item.split("=", 1)
+        out[k.strip()] = v
+    return out
+
+
+def _emit(frame: pl.DataFrame, fmt: str, out: Path | None) -> None:
+    if fmt == "parquet":
+        if out is None:
+            _fail("--format parquet 需要 --out FILE")
+        frame.write_parquet(out)
+        return
+    if fmt == "csv":
+        text = frame.write_csv()
+    elif fmt == "json":
+        text = json.dumps(frame.to_dicts(), ensure_ascii=False, default=str, indent=1)
+    else:
+        if out is None:
+            table = Table(show_lines=False)
+            for c in frame.columns:
+                table.add_column(c)
+            for row in frame.head(200).iter_rows():
+                table.add_row(*["" if v is None else str(v) for v in row])
+            console.print(table)
+            if frame.height > 200:
+                console.print(f"… 共 {frame.height:,} 行，显示前 200 行（用 --format csv 导出全部）")
+            return
+        text = str(frame)
+    if out:
+        out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+@app.command("queries")
+def list_queries() -> None:
+    """List the named queries (the metric layer the pages use)."""
+    table = Table(title="命名查询 Named queries")
+    table.add_column("name")
+    table.add_column("title")
+    table.add_column("params")
+    table.add_column("grain")
+    for name, q in queries.registry().items():
+        params = ", ".join(f"{p.name}:{p.type}" + (f"={p.default}" if p.default else "") for p in q.params)
+        table.add_row(name, q.title, params, q.grain)
+    console.print(table)
+
+
+@app.command()
+def query(
+    name: Annotated[str | None, typer.Argument(help="A named query, e.g. activity/daily_activity.")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="name=value, repeatable.")] = None,
+    sql: Annotated[str | None, typer.Option("--sql", help="Run ad-hoc read-only SQL instead.")] = None,
+    db_path: DbOption = None,
+    fmt: Annotated[str, typer.Option("--format", help="table | csv | json | parquet")] = "table",
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file.")] = None,
+    tz: TzOption = settings.DEFAULT_TZ,
+) -> None:
+    """Run a named query, or read-only SQL, against the database."""
+    if fmt not in ("table", "csv", "json", "parquet"):
+        _fail(f"未知输出格式 {fmt!r}：可选 table、csv、json、parquet")
+    if (name is None) == (sql is None):
+        _fail("请给出一个查询名，或者 --sql \"select …\"（二选一）")
+    target = _db(db_path)
+    try:
+        with db.reader(target, tz) as con:
+            if sql is not None:
+                frame = queries.run_sql(con, sql)
+            else:
+                frame = queries.run(con, name, **_parse_params(param))
+    except db.NoDatabase:
+        _fail(f"数据库 {target} 还不存在：先用 qunxi ingest 导入聊天记录，或运行 qunxi demo")
+    except (queries.QueryError, db.StoreError) as exc:
+        _fail(str(exc))
+    _emit(frame, fmt, out)
+
+
+# ---------------------------------------------------------------------------------------------
+# serving
+
+def _streamlit_args(port: int, headless: bool) -> list[str]:
+    app_file = Path(__file__).resolve().parent / "app.py"
+    return [
+        sys.executable, "-m", "streamlit", "run", str(app_file),
+        "--server.address=127.0.0.1", f"--server.port={port}", f"--server.headless={str(headless).lower()}",
+        "--browser.gatherUsageStats=false", "--client.toolbarMode=viewer", "--client.showErrorLinks=false",
+        "--server.fileWatcherType=none", "--server.runOnSave=false", "--server.maxUploadSize=1024",
+        "--theme.base=light",
+    ]
+
+
+def _serve(target: Path, port: int, headless: bool) -> None:
+    env = {**os.environ, "QUNXI_DB": str(target)}
+    console.print(f"群析 Qunxi 正在运行: [bold]http://127.0.0.1:{port}[/]  (数据库 {target}，按 Ctrl+C 退出)")
+    try:
+        subprocess.run(_streamlit_args(port, headless), env=env, check=False)
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def serve(
+    db_path: DbOption = None,
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8501,
+    headless: Annotated[bool, typer.Option("--headless", help="Do not open a browser.")] = False,
+) -> None:
+    """Serve the dashboard on http://127.0.0.1 (local only)."""
+    target = _db(db_path)
+    try:
+        db.ensure_database(target)
+    except db.StoreError as exc:
+        _fail(str(exc))
+    _serve(target, port, headless)
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option("--port")] = 8501,
+    headless: Annotated[bool, typer.Option("--headless", help="Do not open a browser.")] = False,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Rebuild the demo database from sample_data/.")] = False,
+    db_path: DbOption = None,
+) -> None:
+    """Build the demo database from sample_data/ (first run) and serve it."""
+    from dashboard.core.sample.demo import build_demo
+
+    target = db_path or settings.demo_db_path()
+    try:
+        built = build_demo(target, rebuild=rebuild, progress=lambda m: console.print(m))
+    except (IngestError, db.StoreError) as exc:
+        _fail(str(exc))
+    if built:
+        console.print(f"示例数据库已建好: {target}")
+    _serve(target, port, headless)
+
+
+if __name__ == "__main__":
+    app()

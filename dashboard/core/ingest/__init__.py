@@ -1,0 +1,1 @@
+"""Ingest: parse export files into canonical rows, enrich them, store them in one transaction."""

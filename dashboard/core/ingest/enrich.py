@@ -1,0 +1,421 @@
+"""From raw rows to canonical rows, in a staging DuckDB file outside the store's lock.
+
+One place for what every format shares: stable ids, who is who (keys, names, the exporting
+account), the system-event grammar, quotes, @mentions, red packets, 接龙 lists and words.
+Staging lives on disk, so memory stays flat however big the export is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from dashboard.core.ingest import solitaire
+from dashboard.core.ingest.model import RAW_SCHEMA, Parsed
+from dashboard.core.ingest.system_events import MESSAGE_KIND, SELF, parse_system
+from dashboard.core.text import segment
+
+Progress = Callable[[str, int], None]
+
+MENTION = re.compile(r"@([^\s\u2005\u2006@,，:：]{1,40})(?=[\u2005\u2006\s,，:：]|$)")
+
+
+@dataclass
+class KnownNames:
+    """(chat key, name) → member key, from the store before this import (names of keyed members)."""
+
+    pairs: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def stage_batches(con: duckdb.DuckDBPyConnection, parsed: Parsed, progress: Progress | None) -> int:
+    cols = ", ".join(f"{k} {_duck_type(v)}" for k, v in RAW_SCHEMA.items())
+    con.execute(f"create table raw ({cols})")
+    n = 0
+    for batch in parsed.batches:
+        con.register("batch_df", batch)
+        con.execute("insert into raw select * from batch_df")
+        con.unregister("batch_df")
+        n += batch.height
+        if progress:
+            progress("parse", n)
+    return n
+
+
+def _duck_type(t: pl.DataType) -> str:
+    if isinstance(t, pl.Datetime):
+        return "timestamptz"
+    return {pl.String: "varchar", pl.Int64: "bigint", pl.Boolean: "boolean"}[type(t)]
+
+
+# ---------------------------------------------------------------------------------------------
+
+def enrich(
+    con: duckdb.DuckDBPyConnection,
+    parsed: Parsed,
+    known: KnownNames,
+    progress: Progress | None = None,
+) -> None:
+    """Build the s_* tables the store copies from. `raw` must be staged already."""
+    platform = parsed.platform
+    state = parsed.state
+    exporter = state.exporter_key
+    con.execute(f"create macro chat_id_of(k) as 'c' || md5('{platform}|' || k)[1:11]")
+    con.execute(f"create macro member_id_of(k) as 'm' || md5('{platform}|' || k)[1:11]")
+    _assign_ids(con, platform)
+    names = _name_map(con, known, exporter, state.exporter_name)
+    self_key = exporter or "self"
+    _assign_senders(con, names, self_key)
+    _system_events(con, names, self_key)
+    _mentions(con, names)
+    _quotes(con, platform)
+    _red_packets(con)
+    _solitaires(con, names)
+    _member_tables(con, parsed)
+    if progress:
+        progress("words", 0)
+    _terms(con, progress)
+
+
+def _assign_ids(con: duckdb.DuckDBPyConnection, platform: str) -> None:
+    # Fallback ids count identical (instant, sender, kind, text) rows so that two equal stickers
+    # in one second stay two messages, and re-reading the same rows gives the same ids.
+    con.execute(
+        f"""
+        create table msg as
+        with basis as (
+            select *,
+                case when platform_msg_id is not null then 'id|' || platform_msg_id
+                     else 't|' || epoch_us(ts) || '|' || coalesce(sender_key, 'n:' || sender_name, '')
+                          || '|' || kind || '|' || coalesce(text, '') end as id_basis
+            from raw
+        ), numbered as (
+            select *, row_number() over (partition by chat_key, id_basis order by line) as occ
+            from basis
+        )
+        select
+            md5('{platform}|' || chat_key || '|' || id_basis
+                || case when platform_msg_id is null then '|' || occ else '' end)[1:16] as msg_id,
+            chat_id_of(chat_key) as chat_id,
+            * exclude (id_basis, occ),
+            cast(null as varchar) as member_key,
+            cast(null as varchar[]) as mention_keys,
+            cast(null as varchar) as reply_by_id,
+            cast(null as varchar) as reply_by_text
+        from numbered
+        where platform_msg_id is null or occ = 1
+        """
+    )
+
+
+def _name_map(
+    con: duckdb.DuckDBPyConnection, known: KnownNames, exporter: str | None, exporter_name: str | None
+) -> dict[tuple[str, str], str]:
+    """(chat key, name) → member key, when a name points to one keyed member."""
+    votes: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for chat_key, name, key, n in con.execute(
+        "select chat_key, sender_name, sender_key, count(*) from raw "
+        "where sender_key is not null and sender_name is not null group by all"
+    ).fetchall():
+        votes[(chat_key, name)][key] += n
+    for chat_key, hints in con.execute(
+        "select chat_key, names_json from raw where names_json is not null"
+    ).fetchall():
+        for name, key in json.loads(hints).items():
+            votes[(chat_key, name)][key] += 1
+    for chat_key, name, key in known.pairs:
+        votes[(chat_key, name)][key] += 1
+    out = {}
+    for k, c in votes.items():
+        (best, n), *rest = c.most_common(2) + [(None, 0)]
+        if rest[0][1] < n:
+            out[k] = best
+    if exporter and exporter_name:
+        for (chat_key,) in con.execute("select distinct chat_key from raw").fetchall():
+            out.setdefault((chat_key, exporter_name), exporter)
+    return out
+
+
+def _name_key(chat_key: str, name: str) -> str:
+    return f"name:{chat_key}:{name}"
+
+
+def _resolve(names: dict[tuple[str, str], str], chat_key: str, name: str | None, self_key: str) -> str | None:
+    if name is None:
+        return None
+    if name == SELF:
+        return self_key
+    return names.get((chat_key, name)) or _name_key(chat_key, name)
+
+
+def _assign_senders(con: duckdb.DuckDBPyConnection, names: dict, self_key: str) -> None:
+    rows = con.execute(
+        "select distinct chat_key, sender_name from msg where sender_key is null and sender_name is not null"
+    ).fetchall()
+    mapping = pl.DataFrame(
+        {"chat_key": [r[0] for r in rows], "sender_name": [r[1] for r in rows],
+         "key": [_resolve(names, r[0], r[1], self_key) for r in rows]},
+        schema={"chat_key": pl.String, "sender_name": pl.String, "key": pl.String},
+    )
+    con.register("name_keys", mapping)
+    con.execute(
+        """
+        update msg set member_key = case when msg.kind in ('system', 'recall') then null else coalesce(
+            msg.sender_key,
+            case when msg.is_self then $self end,
+            (select key from name_keys n where n.chat_key = msg.chat_key and n.sender_name = msg.sender_name)) end
+        """,
+        {"self": self_key},
+    )
+    con.unregister("name_keys")
+
+
+# ---------------------------------------------------------------------------------------------
+# system events
+
+def _system_events(con: duckdb.DuckDBPyConnection, names: dict, self_key: str) -> None:
+    rows = con.execute(
+        "select msg_id, chat_id, chat_key, ts, text, names_json from msg "
+        "where kind in ('system', 'recall', 'pat') and text is not null order by ts, line"
+    ).fetchall()
+    updates, events, claims, owners = [], [], [], []
+    for msg_id, chat_id, chat_key, ts, text, hints in rows:
+        ev = parse_system(text)
+        if ev is None:
+            continue
+        local = dict(names)
+        if hints:
+            for n, k in json.loads(hints).items():
+                local[(chat_key, n)] = k
+
+        def res(name: str | None, ck: str = chat_key, nm: dict = local) -> str | None:
+            return _resolve(nm, ck, name, self_key)
+
+        actor = res(ev.actor)
+        subjects = [(s, res(s)) for s in ev.subjects]
+        if ev.kind in MESSAGE_KIND:
+            target = [k for _, k in subjects if k]
+            updates.append((msg_id, MESSAGE_KIND[ev.kind], actor, target or None))
+        elif ev.kind == "red_packet_claim":
+            sender = subjects[0][1] if subjects else None
+            claims.append((msg_id, chat_id, chat_key, ts, actor, sender))
+        elif ev.kind == "owner":
+            for _, key in subjects:
+                owners.append((chat_id, key, ts))
+        else:
+            method = ev.method
+            if ev.kind == "rename":
+                # a rename's raw_name holds the new group name
+                events.append((f"{msg_id}:0", chat_id, chat_key, ts, "rename", actor, actor, None, ev.title, msg_id))
+            for i, (raw_name, key) in enumerate(subjects):
+                raw = None if raw_name == SELF else raw_name
+                events.append((f"{msg_id}:{i}", chat_id, chat_key, ts, ev.kind, key, actor, method, raw, msg_id))
+    con.execute(
+        "create table s_events (event_id varchar, chat_id varchar, chat_key varchar, ts timestamptz, kind varchar,"
+        " member_key varchar, actor_key varchar, method varchar, raw_name varchar, msg_id varchar)"
+    )
+    if events:
+        con.executemany("insert into s_events values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", events)
+    con.execute(
+        "create table s_claims (msg_id varchar, chat_id varchar, chat_key varchar, ts timestamptz,"
+        " claimer_key varchar, sender_key varchar)"
+    )
+    if claims:
+        con.executemany("insert into s_claims values (?, ?, ?, ?, ?, ?)", claims)
+    con.execute("create table s_owner_roles (chat_id varchar, member_key varchar, ts timestamptz)")
+    if owners:
+        con.executemany("insert into s_owner_roles values (?, ?, ?)", owners)
+    if updates:
+        con.execute("create temp table kind_updates (msg_id varchar, kind varchar, actor varchar, targets varchar[])")
+        con.executemany("insert into kind_updates values (?, ?, ?, ?)", updates)
+        con.execute(
+            """
+            update msg set kind = u.kind, member_key = coalesce(u.actor, msg.member_key), mention_keys = u.targets
+            from kind_updates u where msg.msg_id = u.msg_id
+            """
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# mentions, quotes, red packets
+
+def _mentions(con: duckdb.DuckDBPyConnection, names: dict) -> None:
+    rows = con.execute(
+        "select msg_id, chat_key, text from msg where kind in ('text', 'quote') and contains(text, '@')"
+    ).fetchall()
+    out = []
+    for msg_id, chat_key, text in rows:
+        keys = []
+        for m in MENTION.finditer(text):
+            name = m.group(1)
+            key = names.get((chat_key, name))
+            if key is None and name not in ("所有人", "All", "all"):
+                key = _name_key(chat_key, name)
+            if key and key not in keys:
+                keys.append(key)
+        if keys:
+            out.append((msg_id, keys))
+    if out:
+        con.execute("create temp table mention_rows (msg_id varchar, keys varchar[])")
+        con.executemany("insert into mention_rows values (?, ?)", out)
+        con.execute("update msg set mention_keys = m.keys from mention_rows m where msg.msg_id = m.msg_id")
+
+
+def _quotes(con: duckdb.DuckDBPyConnection, platform: str) -> None:
+    # Two candidates: the quoted message's server id (strongest, but it may point outside the
+    # export), and who said what (and when). The store keeps the first that exists.
+    con.execute(
+        f"""
+        update msg set reply_by_id = md5('{platform}|' || chat_key || '|id|' || quote_id)[1:16]
+        where kind = 'quote' and quote_id is not null
+        """
+    )
+    con.execute(
+        """
+        update msg set reply_by_text = pick.target
+        from (
+            select q.msg_id, arg_max(t.msg_id, t.ts) as target
+            from msg q
+            join msg t on t.chat_key = q.chat_key and t.ts <= q.ts and t.msg_id <> q.msg_id
+                and t.kind in ('text', 'quote', 'link', 'file', 'solitaire')
+                and t.text = q.quote_text
+                and (q.quote_name is null or t.sender_name = q.quote_name)
+                and (q.quote_ts is null or t.ts = q.quote_ts)
+            where q.kind = 'quote' and q.quote_text is not null
+            group by q.msg_id
+        ) pick
+        where msg.msg_id = pick.msg_id
+        """
+    )
+
+
+def _red_packets(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """
+        create table s_red_packets as
+        select msg_id as packet_id, chat_id, ts, member_key as sender_key, text as title, msg_id
+        from msg where kind = 'red_packet'
+        """
+    )
+    con.execute(
+        """
+        create table s_red_packet_claims as
+        select c.msg_id as claim_id, c.chat_id, c.ts, c.claimer_key, c.sender_key,
+            (select arg_max(p.packet_id, p.ts) from s_red_packets p
+             where p.chat_id = c.chat_id and p.ts <= c.ts and p.sender_key = c.sender_key) as packet_id,
+            c.msg_id
+        from s_claims c
+        """
+    )
+
+
+def _solitaires(con: duckdb.DuckDBPyConnection, names: dict) -> None:
+    rows = con.execute(
+        "select msg_id, chat_id, chat_key, ts, member_key, sender_name, text from msg "
+        "where kind = 'solitaire' and text is not null order by ts, line"
+    ).fetchall()
+    lists, entries = solitaire.merge_versions(rows, names, _name_key)
+    con.execute(
+        "create table s_solitaires (solitaire_id varchar, chat_id varchar, title varchar, first_seen_at timestamptz,"
+        " last_seen_at timestamptz, n_versions integer, first_msg_id varchar)"
+    )
+    con.execute(
+        "create table s_solitaire_entries (solitaire_id varchar, position integer, member_key varchar,"
+        " raw_name varchar, text varchar, first_seen_at timestamptz, msg_id varchar)"
+    )
+    if lists:
+        con.executemany("insert into s_solitaires values (?, ?, ?, ?, ?, ?, ?)", lists)
+    if entries:
+        con.executemany("insert into s_solitaire_entries values (?, ?, ?, ?, ?, ?, ?)", entries)
+
+
+# ---------------------------------------------------------------------------------------------
+# members and chats
+
+def _member_tables(con: duckdb.DuckDBPyConnection, parsed: Parsed) -> None:
+    con.execute(
+        """
+        create table s_keys as
+        select member_key as key from msg where member_key is not null
+        union select unnest(mention_keys) from msg where mention_keys is not null
+        union select member_key from s_events where member_key is not null
+        union select actor_key from s_events where actor_key is not null
+        union select claimer_key from s_claims where claimer_key is not null
+        union select sender_key from s_claims where sender_key is not null
+        union select member_key from s_owner_roles where member_key is not null
+        union select member_key from s_solitaire_entries where member_key is not null
+        """
+    )
+    con.execute(
+        """
+        create table s_member_names as
+        select member_key, chat_id, name, min(ts) as first_seen_at, max(ts) as last_seen_at from (
+            select member_key, chat_id, sender_name as name, ts from msg
+            where member_key is not null and sender_name is not null
+            union all
+            select member_key, chat_id, raw_name, ts from s_events
+            where member_key is not null and raw_name is not null and kind <> 'rename'
+        ) group by all
+        """
+    )
+    con.execute(
+        """
+        create table s_members as
+        with k as (select distinct key from s_keys),
+        latest as (select member_key, arg_max(name, last_seen_at) as name from s_member_names group by 1)
+        select member_id_of(k.key) as member_id, k.key as platform_key,
+            case when k.key like 'name:%' then 'name' when k.key = 'self' then 'self' else 'id' end as key_kind,
+            coalesce(l.name, case when k.key like 'name:%' then split_part(k.key, ':', 3) end) as display_name
+        from k left join latest l on l.member_key = k.key
+        """
+    )
+    chats = parsed.state.chats
+    con.execute(
+        "create table s_chats (chat_id varchar, chat_key varchar, name varchar, kind varchar)"
+    )
+    present = {r[0] for r in con.execute("select distinct chat_key from msg").fetchall()}
+    rows = [(c.key, c.name, c.kind) for c in chats.values() if c.key in present]
+    if rows:
+        con.executemany("insert into s_chats select chat_id_of(?), ?, ?, ?", [(k, k, n, kd) for k, n, kd in rows])
+
+
+def _terms(con: duckdb.DuckDBPyConnection, progress: Progress | None) -> None:
+    con.execute("create table s_terms (msg_id varchar, chat_id varchar, term varchar)")
+    cur = con.cursor()
+    cur.execute("select msg_id, chat_id, text from msg where kind in ('text', 'quote') and text is not null")
+    done = 0
+    while True:
+        chunk = cur.fetchmany(50_000)
+        if not chunk:
+            break
+        ids, chats, words = [], [], []
+        for msg_id, chat_id, text in chunk:
+            for w in segment.terms(text):
+                ids.append(msg_id)
+                chats.append(chat_id)
+                words.append(w)
+        frame = pl.DataFrame({"msg_id": ids, "chat_id": chats, "term": words},
+                             schema={"msg_id": pl.String, "chat_id": pl.String, "term": pl.String})
+        con.register("terms_df", frame)
+        con.execute("insert into s_terms select * from terms_df")
+        con.unregister("terms_df")
+        done += len(chunk)
+        if progress:
+            progress("words", done)
+    cur.close()
+
+
+def coverage(con: duckdb.DuckDBPyConnection) -> tuple[dt.datetime | None, dt.datetime | None]:
+    row = con.execute("select min(ts), max(ts) from msg").fetchone()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def staging_path(tmp: Path) -> Path:
+    return tmp / "staging.duckdb"

@@ -1,0 +1,159 @@
+"""One import, end to end: detect → parse → enrich (outside the lock) → store (one transaction).
+
+Bad input raises IngestError before the store is opened for writing, so the database is left
+exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from dashboard.core import db, settings
+from dashboard.core.ingest import detect, enrich, store
+from dashboard.core.ingest.errors import IngestError
+from dashboard.core.ingest.wechat_csv import Options, check_not_truncated
+
+PARSER_VERSION = "1"
+
+# progress(stage, done): stages are "hash", "parse", "words", "store"
+Progress = Callable[[str, int], None]
+
+
+@dataclass
+class ImportReport:
+    file: str
+    status: str  # imported | already imported
+    format: str = ""
+    encoding: str = ""
+    import_id: int | None = None
+    chats: list[str] = field(default_factory=list)
+    n_read: int = 0
+    n_new: int = 0
+    n_duplicate: int = 0
+    n_skipped: int = 0
+    n_members: int = 0
+    skipped_samples: list[str] = field(default_factory=list)
+    coverage_start: dt.datetime | None = None
+    coverage_end: dt.datetime | None = None
+    exporter: str | None = None
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _already_imported(db_path: Path, sha: str, tz: str) -> bool:
+    if not db_path.exists():
+        return False
+    try:
+        with db.reader(db_path, tz) as con:
+            tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+            if "imports" not in tables:
+                return False
+            return con.execute("select count(*) from imports where sha256 = $s", {"s": sha}).fetchone()[0] > 0
+    except db.NoDatabase:
+        return False
+
+
+def _known_names(db_path: Path, tz: str, platform: str) -> enrich.KnownNames:
+    """Names that point to keyed members in the store, so a name in a new export finds its person."""
+    if not db_path.exists():
+        return enrich.KnownNames()
+    try:
+        with db.reader(db_path, tz) as con:
+            tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+            if "member_names" not in tables:
+                return enrich.KnownNames()
+            rows = con.execute(
+                """
+                select c.platform_key, n.name, m.platform_key
+                from member_names n join members m using (member_id) join chats c using (chat_id)
+                where m.key_kind = 'id' and c.platform = $p
+                """,
+                {"p": platform},
+            ).fetchall()
+    except db.NoDatabase:
+        return enrich.KnownNames()
+    return enrich.KnownNames(pairs=[(a, b, c) for a, b, c in rows])
+
+
+def ingest_file(
+    path: str | Path,
+    db_path: str | Path,
+    *,
+    tz: str = settings.DEFAULT_TZ,
+    chat_name: str | None = None,
+    fmt: str | None = None,
+    store_id: str | None = None,
+    progress: Progress | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> ImportReport:
+    path = Path(path)
+    db_path = Path(db_path)
+    if not path.exists():
+        raise IngestError(path, "文件不存在")
+    if path.is_dir():
+        raise IngestError(path, "这是一个文件夹", expected="一个导出文件")
+    sha = sha256_of(path)
+    if _already_imported(db_path, sha, tz):
+        return ImportReport(str(path), "already imported")
+    format_, sniffed, header = detect.detect(path, fmt)
+    if header is not None:
+        check_not_truncated(path, header)
+    parsed = format_.parse(path, sniffed, header, Options(tz=tz, chat_name=chat_name))
+    with tempfile.TemporaryDirectory(prefix="qunxi-ingest-") as tmp:
+        staging = enrich.staging_path(Path(tmp))
+        con = duckdb.connect(str(staging))
+        try:
+            con.execute("set TimeZone = 'UTC'")
+            n_rows = enrich.stage_batches(con, parsed, progress)
+            state = parsed.state
+            if n_rows == 0:
+                if state.n_read == 0:
+                    raise IngestError(path, "文件只有表头，没有任何消息", expected="至少一条消息记录")
+                raise IngestError(
+                    path, f"{state.n_read} 条记录全部无法读取",
+                    line=state.skipped[0].line if state.skipped else None,
+                    expected=state.skipped[0].reason if state.skipped else None,
+                )
+            enrich.enrich(con, parsed, _known_names(db_path, tz, parsed.platform), progress)
+            n_kept = con.execute("select count(*) from msg").fetchone()[0]
+            n_members = con.execute("select count(*) from s_members").fetchone()[0]
+            chat_names = [r[0] for r in con.execute("select name from s_chats order by name").fetchall()]
+        finally:
+            con.close()
+        meta = {
+            "file_name": path.name, "file_path": str(path.resolve()), "sha256": sha, "format": parsed.format,
+            "platform": parsed.platform, "encoding": parsed.encoding, "source_tz": parsed.source_tz,
+            "exporter_key": state.exporter_key, "exporter_name": state.exporter_name, "n_read": state.n_read,
+            "n_skipped": state.n_skipped,
+            "skipped_samples": [f"第 {s.line} 行: {s.reason}: {s.sample}" for s in state.skipped],
+            "parser_version": PARSER_VERSION, "n_dropped_dupes": n_rows - n_kept,
+        }
+        if progress:
+            progress("store", 0)
+        with db.writer(db_path, tz, on_wait=on_wait) as wcon:
+            if wcon.execute("select count(*) from imports where sha256 = $s", {"s": sha}).fetchone()[0]:
+                return ImportReport(str(path), "already imported")
+            counts = store.write_import(wcon, staging, meta, store_id)
+            cov = wcon.execute(
+                "select coverage_start, coverage_end from imports where import_id = $i", {"i": counts.import_id}
+            ).fetchone()
+    return ImportReport(
+        file=str(path), status="imported", format=parsed.format, encoding=parsed.encoding,
+        import_id=counts.import_id, chats=chat_names, n_read=state.n_read, n_new=counts.n_new,
+        n_duplicate=counts.n_duplicate + meta["n_dropped_dupes"], n_skipped=state.n_skipped,
+        n_members=n_members, skipped_samples=meta["skipped_samples"], coverage_start=cov[0],
+        coverage_end=cov[1], exporter=state.exporter_name or state.exporter_key,
+    )

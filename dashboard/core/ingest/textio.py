@@ -1,0 +1,76 @@
+"""Opening export files as text: BOMs, UTF-8 vs GB18030, binary files, all decided from a sample.
+
+The rest of the file is then streamed. Bytes that do not decode are kept as lone surrogates
+(`surrogateescape`) so that a parser can skip and count the records that hold them instead of
+failing the whole file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from dashboard.core.ingest.errors import IngestError
+
+SAMPLE_BYTES = 1 << 20
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    encoding: str  # a Python codec name
+    label: str  # what we tell the user: utf-8, utf-8 (BOM), utf-16, gb18030
+    head: str  # the decoded start of the file (up to ~1 MiB)
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        codecs.getincrementaldecoder(encoding)().decode(data, final=False)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def sniff(path: Path) -> Sniffed:
+    """Decide how to read `path` as text, or raise IngestError if it is empty or not text."""
+    with open(path, "rb") as fh:
+        raw = fh.read(SAMPLE_BYTES)
+    if not raw.strip():
+        raise IngestError(path, "文件是空的", expected="一份聊天记录导出文件")
+    for bom, enc in _BOMS:
+        if raw.startswith(bom):
+            label = {"utf-8-sig": "utf-8 (BOM)", "utf-16": "utf-16"}[enc]
+            head = codecs.getincrementaldecoder(enc)(errors="replace").decode(raw, final=False)
+            return Sniffed(enc, label, head)
+    if b"\x00" in raw:
+        raise IngestError(path, "这是一个二进制文件，不是文本导出", expected="CSV、TXT 或 JSON 文本文件")
+    if _decodes(raw, "utf-8"):
+        head = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape").decode(raw, final=False)
+        return Sniffed("utf-8", "utf-8", head)
+    if _decodes(raw, "gb18030"):
+        head = codecs.getincrementaldecoder("gb18030")().decode(raw, final=False)
+        return Sniffed("gb18030", "gb18030", head)
+    # Mostly UTF-8 with some bad bytes: read as UTF-8 and let the parser skip the bad records.
+    head = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape").decode(raw, final=False)
+    bad = sum(1 for ch in head if "\udc80" <= ch <= "\udcff")
+    if bad > max(16, len(head) // 50):
+        raise IngestError(
+            path, "无法识别文件编码，文件可能已损坏或不是文本", expected="UTF-8 或 GB18030 编码的文本"
+        )
+    return Sniffed("utf-8", "utf-8", head)
+
+
+def open_text(path: Path, sniffed: Sniffed, newline: str | None = None) -> io.TextIOWrapper:
+    errors = "surrogateescape" if sniffed.encoding == "utf-8" else "strict"
+    return open(path, encoding=sniffed.encoding, errors=errors, newline=newline)
+
+
+def has_undecodable(text: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in text)

@@ -1,0 +1,68 @@
+"""Where things live and the defaults every layer shares.
+
+Values come from (highest first) explicit arguments, environment variables, then defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "qunxi"
+DEFAULT_TZ = "Asia/Shanghai"
+DEFAULT_LANG = "zh"
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = PACKAGE_DIR.parent
+
+
+def _first_existing(*candidates: Path) -> Path:
+    for c in candidates:
+        if c.exists():
+            return c
+    return candidates[0]
+
+
+def queries_dir() -> Path:
+    """The SQL metric layer: the repo's `queries/` in a checkout, the packaged copy in a wheel."""
+    return _first_existing(REPO_DIR / "queries", PACKAGE_DIR / "_queries")
+
+
+def sample_data_dir() -> Path:
+    return _first_existing(REPO_DIR / "sample_data", PACKAGE_DIR / "_sample_data")
+
+
+def streamlit_config_dir() -> Path:
+    return _first_existing(REPO_DIR / ".streamlit", PACKAGE_DIR / "_streamlit")
+
+
+def data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_db_path() -> Path:
+    env = os.environ.get("QUNXI_DB")
+    if env:
+        return Path(env).expanduser()
+    return data_dir() / "qunxi.duckdb"
+
+
+def demo_db_path() -> Path:
+    return data_dir() / "demo.duckdb"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path
+    tz: str = DEFAULT_TZ
+    lang: str = DEFAULT_LANG
+
+
+def load(db_path: str | Path | None = None, tz: str | None = None, lang: str | None = None) -> Settings:
+    return Settings(
+        db_path=Path(db_path).expanduser() if db_path else default_db_path(),
+        tz=tz or os.environ.get("QUNXI_TZ", DEFAULT_TZ),
+        lang=lang or os.environ.get("QUNXI_LANG", DEFAULT_LANG),
+    )
