@@ -21,6 +21,7 @@ members_seen as (
     select chat_id, count(distinct member_id) as members_seen from (
         select chat_id, member_id from member_names
         union select chat_id, member_id from membership_events where member_id is not null
+        union select chat_id, member_id from daily_member_activity
     ) group by 1
 ),
 speakers as (

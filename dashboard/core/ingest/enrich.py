@@ -199,6 +199,7 @@ def _system_events(con: duckdb.DuckDBPyConnection, names: dict, self_key: str) -
             return _resolve(nm, ck, name, self_key)
 
         actor = res(ev.actor)
+        actor_name = None if ev.actor in (None, SELF) else ev.actor
         subjects = [(s, res(s)) for s in ev.subjects]
         if ev.kind in MESSAGE_KIND:
             target = [k for _, k in subjects if k]
@@ -213,16 +214,18 @@ def _system_events(con: duckdb.DuckDBPyConnection, names: dict, self_key: str) -
             method = ev.method
             if ev.kind == "rename":
                 # a rename's raw_name holds the new group name
-                events.append((f"{msg_id}:0", chat_id, chat_key, ts, "rename", actor, actor, None, ev.title, msg_id))
+                events.append((f"{msg_id}:0", chat_id, chat_key, ts, "rename", actor, actor, None, ev.title, msg_id,
+                               actor_name))
             for i, (raw_name, key) in enumerate(subjects):
                 raw = None if raw_name == SELF else raw_name
-                events.append((f"{msg_id}:{i}", chat_id, chat_key, ts, ev.kind, key, actor, method, raw, msg_id))
+                events.append((f"{msg_id}:{i}", chat_id, chat_key, ts, ev.kind, key, actor, method, raw, msg_id,
+                               actor_name))
     con.execute(
         "create table s_events (event_id varchar, chat_id varchar, chat_key varchar, ts timestamptz, kind varchar,"
-        " member_key varchar, actor_key varchar, method varchar, raw_name varchar, msg_id varchar)"
+        " member_key varchar, actor_key varchar, method varchar, raw_name varchar, msg_id varchar, actor_name varchar)"
     )
     if events:
-        con.executemany("insert into s_events values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", events)
+        con.executemany("insert into s_events values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", events)
     con.execute(
         "create table s_claims (msg_id varchar, chat_id varchar, chat_key varchar, ts timestamptz,"
         " claimer_key varchar, sender_key varchar)"
@@ -286,8 +289,8 @@ def _quotes(con: duckdb.DuckDBPyConnection, platform: str) -> None:
             join msg t on t.chat_key = q.chat_key and t.ts <= q.ts and t.msg_id <> q.msg_id
                 and t.kind in ('text', 'quote', 'link', 'file', 'solitaire')
                 and t.text = q.quote_text
-                and (q.quote_name is null or t.sender_name = q.quote_name)
                 and (q.quote_ts is null or t.ts = q.quote_ts)
+                and (q.quote_name is null or t.sender_name = q.quote_name or q.quote_ts is not null)
             where q.kind = 'quote' and q.quote_text is not null
             group by q.msg_id
         ) pick
@@ -362,6 +365,9 @@ def _member_tables(con: duckdb.DuckDBPyConnection, parsed: Parsed) -> None:
             union all
             select member_key, chat_id, raw_name, ts from s_events
             where member_key is not null and raw_name is not null and kind <> 'rename'
+            union all
+            select actor_key, chat_id, actor_name, ts from s_events
+            where actor_key is not null and actor_name is not null
         ) group by all
         """
     )
@@ -369,11 +375,16 @@ def _member_tables(con: duckdb.DuckDBPyConnection, parsed: Parsed) -> None:
         """
         create table s_members as
         with k as (select distinct key from s_keys),
-        latest as (select member_key, arg_max(name, last_seen_at) as name from s_member_names group by 1)
+        latest as (select member_key, arg_max(name, last_seen_at) as name from s_member_names group by 1),
+        chat_keys as (select distinct chat_key from msg),
+        key_names as (  -- name keys read 'name:<chat key>:<name>'
+            select k.key, substr(k.key, length(c.chat_key) + 7) as name
+            from k join chat_keys c on starts_with(k.key, 'name:' || c.chat_key || ':')
+        )
         select member_id_of(k.key) as member_id, k.key as platform_key,
             case when k.key like 'name:%' then 'name' when k.key = 'self' then 'self' else 'id' end as key_kind,
-            coalesce(l.name, case when k.key like 'name:%' then split_part(k.key, ':', 3) end) as display_name
-        from k left join latest l on l.member_key = k.key
+            coalesce(l.name, kn.name) as display_name
+        from k left join latest l on l.member_key = k.key left join key_names kn on kn.key = k.key
         """
     )
     chats = parsed.state.chats

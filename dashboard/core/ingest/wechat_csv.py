@@ -58,7 +58,7 @@ def decode_pc(type_code: int, sub_type: int, content: str) -> Decoded | None:
     if type_code in wc.DROPPED_PC_TYPES:
         return None
     kind = wc.kind_from_pc(type_code, sub_type)
-    content = content or ""
+    content = (content or "").replace("\r\n", "\n")
     if kind == "system" or type_code in (10000, 10002):
         st = wc.system_text(content)
         if "revokemsg" in content:
@@ -179,7 +179,7 @@ _BRACKET = re.compile(r"^【(?P<tag>[^】]+)】[:：]? ?(?P<rest>.*)$", re.S)
 
 def decode_typename(kind: str, content: str) -> Decoded:
     """Content as MemoTrace 2.x / PyWxDump render it, given the kind from the type name."""
-    c = content or ""
+    c = (content or "").replace("\r\n", "\n")
     if kind in ("system", "recall"):
         st = wc.system_text(c)
         if "revokemsg" in c:
@@ -201,9 +201,14 @@ def decode_typename(kind: str, content: str) -> Decoded:
     m = _BRACKET.match(c)
     if m:
         rest = m.group("rest").strip()
+        if kind == "link":  # 【分享链接】\n标题：…\n描述：…: the title line
+            rest = re.sub(r"^标题[:：]\s*", "", rest.split("\n", 1)[0])
         return Decoded(kind, rest or None)
     if kind in ("image", "video", "sticker", "voice") and c in ("图片", "视频", "表情", "语音"):
         return Decoded(kind, None)
+    if kind == "voice":  # 语音时长：3.20秒[\n翻译结果：…]: keep the transcript only
+        transcript = re.search(r"翻译结果[:：](.*)$", c, re.S)
+        return Decoded(kind, transcript.group(1).strip() if transcript else None)
     if kind == "link":
         return Decoded(kind, c.split("\n", 1)[0] or None)
     if kind == "solitaire":

@@ -1,0 +1,15 @@
+"""Entry point: page config and navigation, nothing else."""
+
+import streamlit as st
+
+from dashboard.ui.filters import language_picker
+from dashboard.ui.i18n import t
+
+st.set_page_config(page_title=t("app.title"), page_icon="📊", layout="wide")
+language_picker()
+pages = {
+    t("nav.section.analysis"): [st.Page("app_pages/overview.py", title=t("nav.overview"), default=True)],
+    t("nav.section.manage"): [st.Page("app_pages/data.py", title=t("nav.data"))],
+}
+st.navigation(pages).run()
+st.sidebar.caption(t("app.tagline"))

@@ -1,0 +1,78 @@
+"""Data: upload exports (the same ingest as the CLI) and the list of imports."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from dashboard.core.ingest.errors import IngestError
+from dashboard.core.ingest.pipeline import ingest_file
+from dashboard.ui import data, fmt, page
+from dashboard.ui.i18n import t
+
+COLUMNS = ["file_name", "format", "exporter_name", "coverage_start", "coverage_end", "n_new", "n_duplicate",
+           "n_skipped", "imported_at"]
+
+
+def _import(uploads: list, chat_name: str | None) -> None:
+    for up in uploads:
+        with st.status(t("data.importing", file=up.name), expanded=True) as status:
+            bar = st.progress(0.0)
+
+            def progress(stage: str, done: int, bar=bar) -> None:
+                share = {"parse": 0.3, "words": 0.7, "store": 0.9}.get(stage, 0.5)
+                bar.progress(share, text=f"{t('data.stage.' + stage)} {fmt.num(done) if done else ''}")
+
+            with tempfile.TemporaryDirectory(prefix="qunxi-upload-") as tmp:
+                path = Path(tmp) / up.name
+                path.write_bytes(up.getvalue())
+                try:
+                    report = ingest_file(path, data.db_path(), tz=data.tz(), chat_name=chat_name or None,
+                                         progress=progress)
+                except IngestError as exc:
+                    status.update(label=t("data.failed"), state="error")
+                    st.error(str(exc))
+                    continue
+            bar.progress(1.0)
+            if report.status == "imported":
+                msg = t("data.done", file=up.name, new=fmt.num(report.n_new), dup=fmt.num(report.n_duplicate),
+                        skipped=fmt.num(report.n_skipped), chats="、".join(report.chats))
+                status.update(label=msg, state="complete")
+                for s in report.skipped_samples[:5]:
+                    st.caption(s)
+            else:
+                status.update(label=t("data.already", file=up.name), state="complete")
+    data.clear()
+
+
+def render() -> None:
+    st.title(t("data.title"))
+    st.caption(t("data.db_path", path=data.db_path()))
+    with st.form("upload", clear_on_submit=True):
+        uploads = st.file_uploader(t("data.upload"), type=["csv", "txt"], accept_multiple_files=True,
+                                   help=t("data.upload_help"), key="uploads")
+        chat_name = st.text_input(t("data.chat_name"), key="chat_name")
+        submitted = st.form_submit_button(t("data.import_button"), type="primary")
+    if submitted and uploads:
+        _import(uploads, chat_name.strip())
+    st.subheader(t("data.imports"))
+    if data.data_version() is None:
+        st.info(t("data.no_imports"))
+        return
+    imports = data.query("data/imports")
+    if imports.is_empty():
+        st.info(t("data.no_imports"))
+        return
+    when = "YYYY-MM-DD HH:mm"
+    config = {t(f"data.col.{c}"): st.column_config.DatetimeColumn(format=when)
+              for c in ("coverage_start", "coverage_end", "imported_at")}
+    shown = imports.select(COLUMNS).with_columns(pl.col("exporter_name").fill_null("—"))
+    st.dataframe(shown.rename({c: t(f"data.col.{c}") for c in COLUMNS}), width="stretch", hide_index=True,
+                 column_config=config)
+
+
+with page.guarded():
+    render()

@@ -1,0 +1,64 @@
+"""Query results for pages: short-lived read-only connections, results cached by data version.
+
+The file is opened only when its fingerprint (size and mtime) changed or a result is not cached,
+so an idle page never holds the database and an ingest from another process can always write.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from dashboard.core import db, queries, settings
+
+
+def db_path() -> Path:
+    return Path(os.environ.get("QUNXI_DB") or settings.default_db_path())
+
+
+def tz() -> str:
+    return os.environ.get("QUNXI_TZ", settings.DEFAULT_TZ)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _version(path: str, fingerprint: tuple) -> int:
+    with db.reader(path, tz()) as con:
+        return db.data_version(con)
+
+
+def data_version() -> int | None:
+    """The store's data version, or None when there is no database yet."""
+    path = db_path()
+    if not path.exists():
+        return None
+    return _version(str(path), db.file_fingerprint(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _run(path: str, version: int, name: str, params_json: str) -> pl.DataFrame:
+    with db.reader(path, tz()) as con:
+        return queries.run(con, name, **json.loads(params_json))
+
+
+def query(name: str, **params: Any) -> pl.DataFrame:
+    version = data_version()
+    if version is None:
+        raise db.NoDatabase(str(db_path()))
+    return _run(str(db_path()), version, name, json.dumps(params, sort_keys=True, default=str))
+
+
+def has_data() -> bool:
+    try:
+        return data_version() is not None and query("data/chat_list").height > 0
+    except db.NoDatabase:
+        return False
+
+
+def clear() -> None:
+    _version.clear()
+    _run.clear()

@@ -1,0 +1,58 @@
+"""Shared fixtures: the fixture exports and databases built from them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dashboard.core.ingest.pipeline import ingest_file
+from dashboard.core.sample.demo import build_demo
+
+TESTS = Path(__file__).resolve().parent
+WECHAT = TESTS / "fixtures" / "wechat"
+
+FIXTURE_FILES = {
+    "memotrace1": WECHAT / "memotrace_1x_group_utf8.csv",
+    "memotrace1_all": WECHAT / "memotrace_1x_export_all.csv",
+    "memotrace2": WECHAT / "memotrace2x" / "宝妈福利群(34567@chatroom)" / "宝妈福利群.csv",
+    "memotrace_txt": WECHAT / "宝妈群.txt",
+    "pywxdump": WECHAT / "pywxdump" / "777888@chatroom" / "777888@chatroom_1_9.csv",
+    "pywxdump_excel": WECHAT / "pywxdump_excel" / "奶粉团购群_excel.csv",
+    "raw_pc": WECHAT / "raw_msg_pc.csv",
+    "raw_android": WECHAT / "raw_message_android.csv",
+}
+
+
+def rows(db: Path, sql: str, params: dict | None = None) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        con.execute("set TimeZone = 'Asia/Shanghai'")
+        return con.execute(sql, params or {}).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def fixture_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every WeChat fixture ingested into one database."""
+    db = tmp_path_factory.mktemp("fixture") / "fixtures.duckdb"
+    for key, path in FIXTURE_FILES.items():
+        ingest_file(path, db, chat_name="新手妈妈群" if key == "memotrace1" else None)
+    return db
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build_demo(db)
+    return db
+
+
+@pytest.fixture
+def fresh_copy(fixture_db: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "copy.duckdb"
+    shutil.copy(fixture_db, target)
+    return target
