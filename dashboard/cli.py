@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -73,7 +74,7 @@ def ingest(
     files: Annotated[list[Path], typer.Argument(help="Export files (WeChat CSV/TXT …).")],
     db_path: DbOption = None,
     tz: TzOption = settings.DEFAULT_TZ,
-    chat_name: Annotated[str | None, typer.Option("--chat-name", help="Name the chat (overrides the export's).")] = None,
+    chat_name: Annotated[str | None, typer.Option("--chat-name", help="Name the chat (overrides the export).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="Force a format instead of detecting it.")] = None,
     store: Annotated[str | None, typer.Option("--store", help="Attach the chats to this store id.")] = None,
 ) -> None:
@@ -148,15 +149,11 @@ def _emit(frame: pl.DataFrame, fmt: str, out: Path | None) -> None:
 @app.command("queries")
 def list_queries() -> None:
     """List the named queries (the metric layer the pages use)."""
-    table = Table(title="命名查询 Named queries")
-    table.add_column("name")
-    table.add_column("title")
-    table.add_column("params")
-    table.add_column("grain")
     for name, q in queries.registry().items():
-        params = ", ".join(f"{p.name}:{p.type}" + (f"={p.default}" if p.default else "") for p in q.params)
-        table.add_row(name, q.title, params, q.grain)
-    console.print(table)
+        params = ", ".join(f"{p.name}: {p.type}" + (f" = {p.default}" if p.default else "") for p in q.params)
+        console.print(f"[bold]{name}[/]  {q.title}", soft_wrap=True)
+        console.print(f"    grain: {q.grain}", soft_wrap=True, highlight=False)
+        console.print(f"    params: {params or 'none'}", soft_wrap=True, highlight=False)
 
 
 @app.command()
@@ -177,10 +174,8 @@ def query(
     target = _db(db_path)
     try:
         with db.reader(target, tz) as con:
-            if sql is not None:
-                frame = queries.run_sql(con, sql)
-            else:
-                frame = queries.run(con, name, **_parse_params(param))
+            params = _parse_params(param)
+            frame = queries.run_sql(con, sql) if sql is not None else queries.run(con, name, **params)
     except db.NoDatabase:
         _fail(f"数据库 {target} 还不存在：先用 qunxi ingest 导入聊天记录，或运行 qunxi demo")
     except (queries.QueryError, db.StoreError) as exc:
@@ -205,10 +200,8 @@ def _streamlit_args(port: int, headless: bool) -> list[str]:
 def _serve(target: Path, port: int, headless: bool) -> None:
     env = {**os.environ, "QUNXI_DB": str(target)}
     console.print(f"群析 Qunxi 正在运行: [bold]http://127.0.0.1:{port}[/]  (数据库 {target}，按 Ctrl+C 退出)")
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         subprocess.run(_streamlit_args(port, headless), env=env, check=False)
-    except KeyboardInterrupt:
-        pass
 
 
 @app.command()

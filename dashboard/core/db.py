@@ -199,8 +199,8 @@ def _apply_views(con: duckdb.DuckDBPyConnection) -> None:
 # data version
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
-    row = con.execute("select value from meta where key = 'data_version'").fetchone()
-    return int(row[0]) if row else 0
+    rows = con.execute("select value from meta where key = 'data_version'").fetchall()
+    return int(rows[0][0]) if rows else 0
 
 
 def bump_data_version(con: duckdb.DuckDBPyConnection) -> int:

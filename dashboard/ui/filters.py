@@ -3,6 +3,7 @@ in the URL query string so that a view can be bookmarked."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 
@@ -33,10 +34,8 @@ def _from_url() -> None:
     if q.get("chats"):
         st.session_state["f_chats"] = [c for c in q["chats"].split(",") if c]
     if q.get("start") and q.get("end"):
-        try:
+        with contextlib.suppress(ValueError):
             st.session_state["f_dates"] = (dt.date.fromisoformat(q["start"]), dt.date.fromisoformat(q["end"]))
-        except ValueError:
-            pass
     if q.get("organic") in ("0", "1"):
         st.session_state["f_organic"] = q["organic"] == "1"
     st.session_state["_url_loaded"] = True
@@ -77,7 +76,7 @@ def sidebar() -> Filters:
     start = end = None
     if first is not None and last is not None:
         if "f_dates" in st.session_state:
-            s, e = (tuple(st.session_state["f_dates"]) + (None, None))[:2]
+            s, e = (*tuple(st.session_state["f_dates"]), None, None)[:2]
             if not (s and e and first <= s <= e <= last):
                 st.session_state["f_dates"] = (first, last)
         else:

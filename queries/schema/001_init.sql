@@ -224,10 +224,10 @@ comment on table daily_chat_activity is 'Rollup: per chat and local day, all mes
 
 create table daily_member_activity (
     chat_id varchar not null,
-    member_id varchar not null,
+    member_id varchar,
     day date not null,
     messages bigint not null,
     active_messages bigint not null,
     n_chars bigint not null
 );
-comment on table daily_member_activity is 'Rollup: per chat, member and local day. Organic figures join it with roles.';
+comment on table daily_member_activity is 'Rollup: per chat, member and local day (member_id null: sender unknown to the export). Organic figures join it with roles.';

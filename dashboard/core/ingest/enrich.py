@@ -134,7 +134,7 @@ def _name_map(
         votes[(chat_key, name)][key] += 1
     out = {}
     for k, c in votes.items():
-        (best, n), *rest = c.most_common(2) + [(None, 0)]
+        (best, n), *rest = [*c.most_common(2), (None, 0)]
         if rest[0][1] < n:
             out[k] = best
     if exporter and exporter_name:

@@ -63,7 +63,9 @@ class ParseState:
     def skip(self, line: int, reason: str, sample: str, keep: int = 20) -> None:
         self.n_skipped += 1
         if len(self.skipped) < keep:
-            self.skipped.append(Skipped(line, reason, sample[:200]))
+            # undecodable bytes arrive as lone surrogates; show them as � in the sample
+            clean = sample[:200].encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            self.skipped.append(Skipped(line, reason, clean))
 
 
 @dataclass

@@ -220,7 +220,7 @@ def refresh_rollups(con: duckdb.DuckDBPyConnection, chat_ids: list[str]) -> None
             count(*) filter (where kind not in ('system', 'recall'))::bigint,
             coalesce(sum(n_chars), 0)::bigint
         from messages
-        where list_contains($ids, chat_id) and member_id is not null
+        where list_contains($ids, chat_id)
         group by all
         """,
         ids,

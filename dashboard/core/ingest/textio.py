@@ -46,29 +46,33 @@ def sniff(path: Path) -> Sniffed:
         raise IngestError(path, "文件是空的", expected="一份聊天记录导出文件")
     for bom, enc in _BOMS:
         if raw.startswith(bom):
-            label = {"utf-8-sig": "utf-8 (BOM)", "utf-16": "utf-16"}[enc]
-            head = codecs.getincrementaldecoder(enc)(errors="replace").decode(raw, final=False)
-            return Sniffed(enc, label, head)
+            if enc == "utf-16":
+                head = codecs.getincrementaldecoder(enc)(errors="replace").decode(raw, final=False)
+                return Sniffed(enc, "utf-16", head)
+            return _utf8(path, raw, "utf-8-sig", "utf-8 (BOM)")
     if b"\x00" in raw:
         raise IngestError(path, "这是一个二进制文件，不是文本导出", expected="CSV、TXT 或 JSON 文本文件")
-    if _decodes(raw, "utf-8"):
-        head = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape").decode(raw, final=False)
-        return Sniffed("utf-8", "utf-8", head)
-    if _decodes(raw, "gb18030"):
+    if not _decodes(raw, "utf-8") and _decodes(raw, "gb18030"):
         head = codecs.getincrementaldecoder("gb18030")().decode(raw, final=False)
         return Sniffed("gb18030", "gb18030", head)
-    # Mostly UTF-8 with some bad bytes: read as UTF-8 and let the parser skip the bad records.
-    head = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape").decode(raw, final=False)
+    return _utf8(path, raw, "utf-8", "utf-8")
+
+
+def _utf8(path: Path, raw: bytes, encoding: str, label: str) -> Sniffed:
+    """UTF-8, perhaps with a few bad bytes: the parser skips and counts the records holding them.
+    Many bad bytes mean a mixed or damaged file, which is refused as a whole."""
+    head = codecs.getincrementaldecoder(encoding)(errors="surrogateescape").decode(raw, final=False)
     bad = sum(1 for ch in head if "\udc80" <= ch <= "\udcff")
     if bad > max(16, len(head) // 50):
         raise IngestError(
-            path, "无法识别文件编码，文件可能已损坏或不是文本", expected="UTF-8 或 GB18030 编码的文本"
+            path, "文件编码混乱：大段内容既不是 UTF-8 也无法整体按 GB18030 读取，文件可能被其他软件改坏了",
+            expected="UTF-8 或 GB18030 编码的文本",
         )
-    return Sniffed("utf-8", "utf-8", head)
+    return Sniffed(encoding, label, head)
 
 
 def open_text(path: Path, sniffed: Sniffed, newline: str | None = None) -> io.TextIOWrapper:
-    errors = "surrogateescape" if sniffed.encoding == "utf-8" else "strict"
+    errors = "surrogateescape" if sniffed.encoding in ("utf-8", "utf-8-sig") else "strict"
     return open(path, encoding=sniffed.encoding, errors=errors, newline=newline)
 
 

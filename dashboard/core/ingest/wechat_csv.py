@@ -262,7 +262,9 @@ def parse_memotrace2(path: Path, sniffed: Sniffed, header: list[str], opts: Opti
 # PyWxDump CSV (+ users.json)
 
 _PYWX_QUOTE = re.compile(
-    r"^(?P<reply>.*?)\n\n\[引用\]\((?P<time>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\)(?P<name>[^:\n]+):(?P<quoted>.*)$", re.S
+    r"^(?P<reply>.*?)\n\n\[引用\]\((?P<time>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\)"
+    r"(?P<name>[^:\n]+):(?P<quoted>.*)$",
+    re.S,
 )
 _SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?E\+\d+$", re.I)
 
@@ -428,7 +430,7 @@ def parse_raw_table(path: Path, sniffed: Sniffed, header: list[str], opts: Optio
             chat_key = opts.chat_name or talker or fallback_key
             is_group = chat_key.endswith("@chatroom") or talker.endswith("@chatroom")
             if chat_key not in state.chats:
-                name = opts.chat_name or (fallback_name if not talker else talker)
+                name = opts.chat_name or talker or fallback_name
                 state.chats[chat_key] = ChatInfo(chat_key, name, "group" if is_group else "private")
             type_code, sub_type, _ = flavour.decode_type(r)
             content = r.get(flavour.content) or ""
