@@ -39,3 +39,28 @@ def test_overview_renders_charts_offline(browser, demo_db: Path, tmp_path: Path)
     assert (tmp_path / "overview.png").stat().st_size > 10_000
     outside = [u for u in requested if not is_loopback(u)]
     assert requested and not outside, outside
+
+
+def test_ingest_while_serving_shows_new_data_after_rerun(browser, tmp_path: Path) -> None:
+    """DESIGN.md §2: the page never holds the file, so an ingest from another process succeeds."""
+    import subprocess
+    import sys
+
+    from conftest import FIXTURE_FILES
+
+    from dashboard.core.ingest.pipeline import ingest_file
+
+    db = tmp_path / "live.duckdb"
+    ingest_file(FIXTURE_FILES["pywxdump"], db)
+    with served(db) as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url)
+        page.wait_for_selector("text=奶粉团购群", timeout=60_000)
+        assert page.locator("text=宝妈群").count() == 0
+        r = subprocess.run([sys.executable, "-m", "dashboard.cli", "ingest", str(FIXTURE_FILES["memotrace_txt"]),
+                            "--db", str(db)], capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stdout + r.stderr
+        page.reload()
+        page.wait_for_selector("text=宝妈群", timeout=60_000)
+        assert page.locator("text=Traceback").count() == 0
+        page.close()
