@@ -35,10 +35,9 @@ def test_same_file_twice_adds_nothing(tmp_path: Path) -> None:
 
 def test_overlapping_export_adds_only_new_messages(tmp_path: Path) -> None:
     src = FIXTURE_FILES["pywxdump"]
-    lines = src.read_text(encoding="utf-8").split("\n")
-    header, body = lines[0], [ln for ln in lines[1:]]
     # records are multi-line; cut by record id instead of by line
     text = src.read_text(encoding="utf-8")
+    header = text.split("\n", 1)[0]
     cut = text.index("\n6,")
     part1 = tmp_path / "a" / "777888@chatroom_1_5.csv"
     part2 = tmp_path / "b" / "777888@chatroom_4_9.csv"
@@ -57,7 +56,6 @@ def test_overlapping_export_adds_only_new_messages(tmp_path: Path) -> None:
     assert rows(db, "select count(*) from membership_events") == [(3,)]
     assert rows(db, "select sum(messages) from daily_chat_activity") == [(9,)]
     assert rows(db, "select n_new, n_duplicate from imports order by import_id") == [(5, 0), (4, 2)]
-    del body
 
 
 def _bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:

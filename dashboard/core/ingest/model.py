@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import polars as pl
 
@@ -130,7 +129,3 @@ class BatchBuilder:
         frame = pl.DataFrame(self._cols, schema=RAW_SCHEMA)
         self._cols = {k: [] for k in RAW_SCHEMA}
         return frame
-
-
-def file_label(path: Path) -> str:
-    return path.name

@@ -53,13 +53,17 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("select count(*) from information_schema.tables where table_name = $n",
+                            {"n": name}).fetchall()[0][0])
+
+
 def _already_imported(db_path: Path, sha: str, tz: str) -> bool:
     if not db_path.exists():
         return False
     try:
         with db.reader(db_path, tz) as con:
-            tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
-            if "imports" not in tables:
+            if not _has_table(con, "imports"):
                 return False
             return con.execute("select count(*) from imports where sha256 = $s", {"s": sha}).fetchone()[0] > 0
     except db.NoDatabase:
@@ -72,8 +76,7 @@ def _known_names(db_path: Path, tz: str, platform: str) -> enrich.KnownNames:
         return enrich.KnownNames()
     try:
         with db.reader(db_path, tz) as con:
-            tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
-            if "member_names" not in tables:
+            if not _has_table(con, "member_names"):
                 return enrich.KnownNames()
             rows = con.execute(
                 """

@@ -6,6 +6,7 @@ row (model.BatchBuilder); identity, events and de-duplication happen later, in `
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -369,22 +370,20 @@ class RawFlavour:
     talker: str | None
     svr_id: str
     is_send: str | None
-    decode_type: Callable[[dict], tuple[int, int, str | None]]  # (type, subtype, kind override)
+    decode_type: Callable[[dict], tuple[int, int]]  # the row's (PC Type, SubType)
     time_unit: str | None = None  # None: decide by magnitude
 
 
-def _pc_type(r: dict) -> tuple[int, int, str | None]:
-    return _int(r.get("Type")), _int(r.get("SubType")), None
+def _pc_type(r: dict) -> tuple[int, int]:
+    return _int(r.get("Type")), _int(r.get("SubType"))
 
 
-def _android_type(r: dict) -> tuple[int, int, str | None]:
-    t, sub = wc.ANDROID_TYPE_PC.get(_int(r.get("type")), (11000, 0))
-    return t, sub, None
+def _android_type(r: dict) -> tuple[int, int]:
+    return wc.ANDROID_TYPE_PC.get(_int(r.get("type")), (11000, 0))
 
 
-def _v4_type(r: dict) -> tuple[int, int, str | None]:
-    base, sub = wc.unpack_v4_type(_int(r.get("local_type")))
-    return base, sub, None
+def _v4_type(r: dict) -> tuple[int, int]:
+    return wc.unpack_v4_type(_int(r.get("local_type")))
 
 
 RAW_FLAVOURS = (
@@ -432,7 +431,7 @@ def parse_raw_table(path: Path, sniffed: Sniffed, header: list[str], opts: Optio
             if chat_key not in state.chats:
                 name = opts.chat_name or talker or fallback_name
                 state.chats[chat_key] = ChatInfo(chat_key, name, "group" if is_group else "private")
-            type_code, sub_type, _ = flavour.decode_type(r)
+            type_code, sub_type = flavour.decode_type(r)
             content = r.get(flavour.content) or ""
             is_self = (r.get(flavour.is_send) or "").strip() == "1" if flavour.is_send else False
             sender_key, body = wc.split_sender_prefix(content)
@@ -468,11 +467,9 @@ def check_not_truncated(path: Path, header: list[str]) -> None:
         fh.seek(max(0, size - 65536))
         tail = fh.read().decode("utf-8", errors="replace")
     last = tail.splitlines()[-1] if tail.splitlines() else ""
-    import csv as _csv
-
     try:
-        fields = next(_csv.reader([last]))
-    except (StopIteration, _csv.Error):
+        fields = next(csv.reader([last]))
+    except (StopIteration, csv.Error):
         fields = []
     if len(fields) < len(header) and not (header == MEMOTRACE1_ALL_HEADER and len(fields) == len(header) + 1):
         raise IngestError(path, "文件末尾被截断，最后一条记录不完整", expected="完整导出的 CSV 文件，请重新导出")
