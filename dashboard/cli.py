@@ -18,7 +18,8 @@ from rich.table import Table
 
 from dashboard.core import db, queries, settings
 from dashboard.core.ingest.errors import IngestError
-from dashboard.core.ingest.pipeline import ImportReport, ingest_file
+from dashboard.core.ingest.pipeline import ImportReport, import_order, ingest_file
+from dashboard.core.sample.generate import DEFAULT_SEED, OutputNotEmpty, generate, generate_scaled
 
 app = typer.Typer(
     name="qunxi",
@@ -33,6 +34,7 @@ err = Console(stderr=True)
 DbOption = Annotated[Path | None, typer.Option("--db", help="Database file (default: $QUNXI_DB or the user data dir).")]
 TzOption = Annotated[str, typer.Option("--tz", help="Time zone the export's clock times are in.")]
 
+RECORD_DETAIL = {"customers": "会员", "roles": "角色", "customer_links": "会员关联"}
 STAGE_LABEL = {"parse": "读取消息", "words": "分词", "store": "写入数据库"}
 
 
@@ -54,6 +56,12 @@ def _print_reports(reports: list[ImportReport]) -> None:
         if r.status != "imported":
             console.print(f"[yellow]{name}[/]: 这个文件已经导入过，没有新增任何内容 (already imported)")
             continue
+        if r.format.startswith("store_"):
+            extra = "，".join(f"{RECORD_DETAIL.get(k, k)} {v:,}" for k, v in r.details.items() if k != "kind")
+            console.print(f"[green]{name}[/] {r.details.get('kind', r.format)}: 读取 {r.n_read:,} 行，"
+                          f"新增 {r.n_new:,}，更新 {r.n_updated:,}，未变 {r.n_duplicate:,}"
+                          + (f"；{extra}" if extra else ""))
+            continue
         table = Table(title=f"{name} 导入完成", show_header=False, title_justify="left")
         table.add_column(style="bold")
         table.add_column()
@@ -71,16 +79,21 @@ def _print_reports(reports: list[ImportReport]) -> None:
 
 @app.command()
 def ingest(
-    files: Annotated[list[Path], typer.Argument(help="Export files (WeChat CSV/TXT …).")],
+    files: Annotated[list[Path], typer.Argument(
+        help="Chat exports (WeChat CSV/TXT …), store records (visits.csv, events.csv, members.csv) or folders.")],
     db_path: DbOption = None,
     tz: TzOption = settings.DEFAULT_TZ,
     chat_name: Annotated[str | None, typer.Option("--chat-name", help="Name the chat (overrides the export).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="Force a format instead of detecting it.")] = None,
     store: Annotated[str | None, typer.Option("--store", help="Attach the chats to this store id.")] = None,
 ) -> None:
-    """Import chat exports into the database (idempotent: re-imports add nothing twice)."""
+    """Import chat exports and store records (idempotent: re-imports add nothing twice).
+
+    Files are imported exports first, then visits and events, then members.csv, whatever the
+    order given, because members.csv refers to chats and nicknames from the exports."""
     target = _db(db_path)
     reports: list[ImportReport] = []
+    files = import_order(files)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}"),
                   TimeElapsedColumn(), console=err, transient=True) as bar:
         for f in files:
@@ -103,6 +116,36 @@ def ingest(
             bar.remove_task(task)
     _print_reports(reports)
     console.print(f"数据库: {target}")
+
+
+# ---------------------------------------------------------------------------------------------
+# sample scenario
+
+@app.command()
+def sample(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write (new or empty).")] = Path("qunxi-sample"),
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same bytes.")] = DEFAULT_SEED,
+    scale: Annotated[int | None, typer.Option("--scale", help="About this many messages: one folder per shop.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Empty the folder first (README.md is kept).")] = False,
+    workers: Annotated[int | None, typer.Option("--workers", help="Processes for --scale (default: cores).")] = None,
+) -> None:
+    """Write the sample scenario: a mother-and-baby store's three WeChat groups in real export
+    formats, its visits, events and member notes, and truth.json with every planted fact."""
+    try:
+        if scale is None:
+            truth = generate(out, seed, force)
+            n = sum(c["messages"] for c in truth["chats"].values())
+            console.print(f"示例数据已写入 {out}: 3 个群 {n:,} 条消息，{truth['visits']['rows']:,} 条到店记录")
+            return
+        with Progress(TextColumn("生成示例数据"), BarColumn(), TextColumn("{task.completed}/{task.total} 家店"),
+                      TimeElapsedColumn(), console=err, transient=True) as bar:
+            task = bar.add_task("shops", total=None)
+            summary = generate_scaled(out, scale, seed, force, workers,
+                                      progress=lambda done, total: bar.update(task, completed=done, total=total))
+        console.print(f"示例数据已写入 {out}: {summary['shops']:,} 家店，{summary['messages']:,} 条消息，"
+                      f"{summary['visits']:,} 条到店记录")
+    except OutputNotEmpty:
+        _fail(f"{out} 不是空文件夹；换一个 --out，或加 --force 清空它（README.md 会保留）")
 
 
 # ---------------------------------------------------------------------------------------------

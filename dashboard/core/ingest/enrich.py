@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from dashboard.core.ingest import solitaire
+from dashboard.core.ingest import ids, solitaire
 from dashboard.core.ingest.model import RAW_SCHEMA, Parsed
 from dashboard.core.ingest.system_events import MESSAGE_KIND, SELF, parse_system
 from dashboard.core.text import segment
@@ -67,8 +67,8 @@ def enrich(
     platform = parsed.platform
     state = parsed.state
     exporter = state.exporter_key
-    con.execute(f"create macro chat_id_of(k) as 'c' || md5('{platform}|' || k)[1:11]")
-    con.execute(f"create macro member_id_of(k) as 'm' || md5('{platform}|' || k)[1:11]")
+    for macro in ids.sql_macros(platform):
+        con.execute(macro)
     _assign_ids(con, platform)
     names = _name_map(con, known, exporter, state.exporter_name)
     self_key = exporter or "self"
@@ -143,8 +143,7 @@ def _name_map(
     return out
 
 
-def _name_key(chat_key: str, name: str) -> str:
-    return f"name:{chat_key}:{name}"
+_name_key = ids.name_key
 
 
 def _resolve(names: dict[tuple[str, str], str], chat_key: str, name: str | None, self_key: str) -> str | None:

@@ -16,8 +16,10 @@ from pathlib import Path
 import duckdb
 
 from dashboard.core import db, settings
-from dashboard.core.ingest import detect, enrich, store
+from dashboard.core.ingest import detect, enrich, store, store_records
+from dashboard.core.ingest.csvrows import read_header
 from dashboard.core.ingest.errors import IngestError
+from dashboard.core.ingest.textio import sniff
 from dashboard.core.ingest.wechat_csv import Options, check_not_truncated
 
 PARSER_VERSION = "1"
@@ -39,6 +41,8 @@ class ImportReport:
     n_duplicate: int = 0
     n_skipped: int = 0
     n_members: int = 0
+    n_updated: int = 0
+    details: dict = field(default_factory=dict)
     skipped_samples: list[str] = field(default_factory=list)
     coverage_start: dt.datetime | None = None
     coverage_end: dt.datetime | None = None
@@ -111,6 +115,8 @@ def ingest_file(
     sha = sha256_of(path)
     if _already_imported(db_path, sha, tz):
         return ImportReport(str(path), "already imported")
+    if _is_store_records(path, fmt):
+        return _ingest_records(path, db_path, sha, tz, on_wait)
     format_, sniffed, header = detect.detect(path, fmt)
     if header is not None:
         check_not_truncated(path, header)
@@ -160,3 +166,74 @@ def ingest_file(
         n_members=n_members, skipped_samples=meta["skipped_samples"], coverage_start=cov[0],
         coverage_end=cov[1], exporter=state.exporter_name or state.exporter_key,
     )
+
+
+RECORD_FORMATS = {"visits": store_records.VISITS, "events": store_records.EVENTS, "members": store_records.MEMBERS}
+
+
+def _is_store_records(path: Path, fmt: str | None) -> bool:
+    if fmt is not None:
+        return fmt in RECORD_FORMATS or fmt in {k.name for k in store_records.KINDS}
+    sniffed = sniff(path)
+    first = sniffed.head.lstrip("\ufeff").split("\n", 1)[0]
+    if "," not in first:
+        return False
+    try:
+        return store_records.detect(read_header(path, sniffed)) is not None
+    except IngestError:
+        return False
+
+
+def _ingest_records(path: Path, db_path: Path, sha: str, tz: str, on_wait: Callable[[str], None] | None
+                    ) -> ImportReport:
+    """visits.csv / events.csv / members.csv: checked in full first, then written in one transaction."""
+    sniffed = sniff(path)
+    recs = store_records.read_records(path, sniffed, tz)
+    meta = {"file_name": path.name, "file_path": str(path.resolve()), "sha256": sha, "format": recs.kind.name,
+            "platform": "store", "encoding": sniffed.label, "source_tz": tz, "n_read": recs.n_read,
+            "parser_version": PARSER_VERSION}
+    with db.writer(db_path, tz, on_wait=on_wait) as con:
+        if con.execute("select count(*) from imports where sha256 = $s", {"s": sha}).fetchone()[0]:
+            return ImportReport(str(path), "already imported")
+        con.execute("begin")
+        try:
+            import_id = store.next_import_id(con)
+            counts = store_records.write(con, path, recs, import_id)
+            store.record_import(con, import_id, meta, store_records.coverage(recs), counts.n_new,
+                                counts.n_unchanged, [])
+            db.bump_data_version(con)
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+    cov = store_records.coverage(recs)
+    return ImportReport(
+        file=str(path), status="imported", format=recs.kind.name, encoding=sniffed.label, import_id=import_id,
+        n_read=recs.n_read, n_new=counts.n_new, n_duplicate=counts.n_unchanged, n_updated=counts.n_updated,
+        coverage_start=cov[0], coverage_end=cov[1], details={"kind": recs.kind.label, **counts.extra},
+    )
+
+
+IMPORTABLE_SUFFIXES = {".csv", ".txt", ".json", ".zip"}
+NOT_EXPORTS = {"users.json", "truth.json"}  # side files of exports and of the sample scenario
+
+
+def import_order(paths: list[Path]) -> list[Path]:
+    """Files to import, folders expanded, in the order that resolves references: chat exports first,
+    then visits and events, then members.csv (it names chats and nicknames from the exports)."""
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files += [f for f in sorted(p.rglob("*")) if f.is_file() and f.suffix.lower() in IMPORTABLE_SUFFIXES
+                      and f.name not in NOT_EXPORTS]
+        else:
+            files.append(p)
+
+    def rank(f: Path) -> int:
+        if not f.exists() or not _is_store_records(f, None):
+            return 0
+        header = read_header(f, sniff(f))
+        found = store_records.detect(header)
+        return 2 if found and found[0] is store_records.MEMBERS else 1
+
+    return sorted(files, key=rank)

@@ -23,7 +23,7 @@ class StoreCounts:
     chat_ids: list[str]
 
 
-def _next_import_id(con: duckdb.DuckDBPyConnection) -> int:
+def next_import_id(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute("select coalesce(max(import_id), 0) + 1 from imports").fetchone()[0])
 
 
@@ -48,7 +48,7 @@ def write_import(
 
 
 def _write(con: duckdb.DuckDBPyConnection, meta: dict, store_id: str | None) -> StoreCounts:
-    import_id = _next_import_id(con)
+    import_id = next_import_id(con)
     p = {"imp": import_id}
     chat_ids = [r[0] for r in con.execute("select chat_id from stg.s_chats").fetchall()]
     con.execute(
@@ -188,6 +188,16 @@ def _write(con: duckdb.DuckDBPyConnection, meta: dict, store_id: str | None) -> 
     )
     refresh_rollups(con, chat_ids)
     cov = con.execute("select min(ts), max(ts) from stg.msg").fetchone()
+    record_import(con, import_id, meta, cov, n_new, n_staged - n_new + meta.get("n_dropped_dupes", 0), chat_ids)
+    db.bump_data_version(con)
+    return StoreCounts(import_id, n_new, n_staged - n_new, chat_ids)
+
+
+def record_import(
+    con: duckdb.DuckDBPyConnection, import_id: int, meta: dict, coverage: tuple, n_new: int, n_duplicate: int,
+    chat_ids: list[str],
+) -> None:
+    """The `imports` row of a chat export or a store-records file."""
     con.execute(
         """
         insert into imports values ($imp, $file_name, $file_path, $sha, $format, $platform, $encoding, $tz,
@@ -195,17 +205,14 @@ def _write(con: duckdb.DuckDBPyConnection, meta: dict, store_id: str | None) -> 
             $parser_version, 'imported', $now)
         """,
         {
-            **p, "file_name": meta["file_name"], "file_path": meta["file_path"], "sha": meta["sha256"],
+            "imp": import_id, "file_name": meta["file_name"], "file_path": meta["file_path"], "sha": meta["sha256"],
             "format": meta["format"], "platform": meta["platform"], "encoding": meta["encoding"],
-            "tz": meta["source_tz"], "exporter": meta["exporter_key"], "exporter_name": meta["exporter_name"],
-            "start": cov[0], "end": cov[1], "n_read": meta["n_read"], "n_new": n_new,
-            "n_dup": n_staged - n_new + meta.get("n_dropped_dupes", 0), "n_skipped": meta["n_skipped"],
-            "samples": meta["skipped_samples"], "chats": chat_ids, "parser_version": meta["parser_version"],
-            "now": dt.datetime.now(dt.UTC),
+            "tz": meta["source_tz"], "exporter": meta.get("exporter_key"), "exporter_name": meta.get("exporter_name"),
+            "start": coverage[0], "end": coverage[1], "n_read": meta["n_read"], "n_new": n_new, "n_dup": n_duplicate,
+            "n_skipped": meta.get("n_skipped", 0), "samples": meta.get("skipped_samples", []), "chats": chat_ids,
+            "parser_version": meta["parser_version"], "now": dt.datetime.now(dt.UTC),
         },
     )
-    db.bump_data_version(con)
-    return StoreCounts(import_id, n_new, n_staged - n_new, chat_ids)
 
 
 def refresh_rollups(con: duckdb.DuckDBPyConnection, chat_ids: list[str]) -> None:

@@ -8,19 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dashboard.core import settings
-from dashboard.core.ingest.pipeline import ingest_file
-
-EXPORT_SUFFIXES = {".csv", ".txt"}
-STORE_FILES = {"visits.csv", "events.csv", "members.csv"}
+from dashboard.core.ingest.pipeline import import_order, ingest_file
 
 
 def sample_files(root: Path | None = None) -> list[Path]:
-    """Chat exports in sample_data/ (store records are loaded after them)."""
-    base = root or settings.sample_data_dir()
-    files = [p for p in sorted(base.rglob("*")) if p.suffix in EXPORT_SUFFIXES and p.is_file()]
-    exports = [p for p in files if p.name not in STORE_FILES]
-    stores = [p for p in files if p.name in STORE_FILES]
-    return exports + stores
+    """The scenario's exports and store records, in import order."""
+    return import_order([root or settings.sample_data_dir()])
 
 
 def build_demo(target: Path, rebuild: bool = False, progress: Callable[[str], None] | None = None) -> bool:

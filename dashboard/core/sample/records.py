@@ -1,0 +1,160 @@
+"""The store's own records for the story: POS visits (with the planted event effect and holiday
+lifts), the events calendar, and the owner's notes on who is who (members.csv)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dashboard.core.sample.cast import Person
+from dashboard.core.sample.story import TZ, Story, epoch, holiday_lift, poisson
+
+STORE_CODES = ("WD", "BJ")
+VISITS_FROM = dt.date(2025, 3, 3)  # twelve weeks of POS history before the first event
+VISITS_TO = dt.date(2025, 10, 31)
+WEEKDAY = (0.8, 0.8, 0.9, 0.9, 1.0, 1.4, 1.3)
+# planted effect of signing up for an event: extra visits in days 1–7 after it
+EXTRA_VISITS = ((0, 0.35), (1, 0.45), (2, 0.20))
+ATTENDS_SHOP = 0.85  # attendees buy something on the event day
+
+
+@dataclass
+class Visit:
+    store: int
+    customer: Person | None
+    ts: int
+    amount: float
+    why: str = "baseline"  # baseline | walk_in | event_day | halo
+
+
+@dataclass
+class Records:
+    visits: list[Visit] = field(default_factory=list)
+    event_effects: dict[str, dict] = field(default_factory=dict)
+
+
+def _visit_time(rng: random.Random, day: dt.date) -> int:
+    hour = rng.choices(range(9, 22), (1, 2, 3, 3, 2, 2, 3, 3, 2, 2, 3, 3, 1))[0]
+    return epoch(day, hour, rng.randrange(60), rng.randrange(60))
+
+
+def _amount(rng: random.Random) -> float:
+    return round(rng.lognormvariate(math.log(120), 0.6), 2)
+
+
+def simulate_visits(story: Story, rng: random.Random) -> Records:
+    rec = Records()
+    customers = [p for p in (*story.cast.customers, *story.cast.walk_in_customers) if p.customer_id]
+    days = [VISITS_FROM + dt.timedelta(days=i) for i in range((VISITS_TO - VISITS_FROM).days + 1)]
+    for day in days:
+        lift = WEEKDAY[day.weekday()] * holiday_lift(day, 1)
+        for p in customers:
+            if rng.random() < min(0.9, p.visit_rate / 7 * lift):
+                rec.visits.append(Visit(p.home_store, p, _visit_time(rng, day), _amount(rng)))
+        for store, mean in ((0, 5.0), (1, 2.0)):
+            for _ in range(poisson(rng, mean * lift)):
+                rec.visits.append(Visit(store, None, _visit_time(rng, day), _amount(rng), "walk_in"))
+    for ev in story.events:
+        day0 = dt.datetime.fromtimestamp(ev["start"], TZ).date()
+        signed = [p for p in ev["signers"] if p.role == "customer" and p.customer_id]
+        attended = [p for p in ev["attended"] if p.customer_id]
+        extra_total = 0
+        for p in attended:
+            if rng.random() < ATTENDS_SHOP:
+                rec.visits.append(Visit(ev["store"], p, ev["end"] + rng.randint(0, 1800), _amount(rng), "event_day"))
+        for p in signed:
+            n = rng.choices([n for n, _ in EXTRA_VISITS], [w for _, w in EXTRA_VISITS])[0]
+            for k in sorted(rng.sample(range(1, 8), n)):
+                day = day0 + dt.timedelta(days=k)
+                rec.visits.append(Visit(p.home_store, p, _visit_time(rng, day), _amount(rng), "halo"))
+            extra_total += n
+        rec.event_effects[ev["id"]] = {
+            "window_days": [1, 7],
+            "signed_up_customers": len(signed),
+            "expected_extra_visits_per_signed_up": round(sum(n * w for n, w in EXTRA_VISITS), 3),
+            "planted_extra_visits": extra_total,
+            "attended_customers": len(attended),
+        }
+    rec.visits.sort(key=lambda v: (v.ts, v.store))
+    return rec
+
+
+def _visit_ids(visits: list[Visit], prefix: str) -> list[str]:
+    counters: dict[tuple[int, str], int] = {}
+    out = []
+    for v in visits:
+        day = dt.datetime.fromtimestamp(v.ts, TZ).strftime("%Y%m%d")
+        n = counters.get((v.store, day), 0) + 1
+        counters[(v.store, day)] = n
+        out.append(f"{prefix}{STORE_CODES[v.store]}{day}{n:04d}")
+    return out
+
+
+def local(ts: int) -> str:
+    return dt.datetime.fromtimestamp(ts, TZ).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def write_visits(story: Story, rec: Records, path: Path) -> int:
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["单号", "门店", "会员号", "时间", "金额"])
+        for vid, v in zip(_visit_ids(rec.visits, story.id_prefix), rec.visits, strict=True):
+            w.writerow([vid, story.stores[v.store], v.customer.customer_id if v.customer else "", local(v.ts),
+                        f"{v.amount:.2f}"])
+    return len(rec.visits)
+
+
+def write_events(story: Story, path: Path) -> None:
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["活动编号", "门店", "活动名称", "类别", "公布时间", "开始时间", "结束时间", "费用"])
+        for ev in story.events:
+            w.writerow([ev["id"], story.stores[ev["store"]], ev["name"], ev["category"], local(ev["announce"]),
+                        local(ev["start"]), local(ev["end"]), f"{ev['cost']:.2f}"])
+
+
+ROLE_ZH = {"owner": "店长", "staff": "店员", "expert": "专家", "alt": "小号", "customer": "顾客"}
+
+
+def members_rows(story: Story, rng: random.Random) -> list[list[str]]:
+    """The owner's notes. She knows her VIP group by name (its export has no wxids), keeps her
+    team and one of her two alt accounts on file, and has linked about 60% of the others to their
+    store membership."""
+    c = story.cast
+    vip, new, perks = story.chats["vip"], story.chats["new"], story.chats["perks"]
+    rows: list[list[str]] = []
+
+    def row(chat: str, p: Person, by_name: bool, role: str, note: str = "", alt: bool = False) -> None:
+        rows.append([chat, "" if by_name else p.wxid, p.name if by_name or rng.random() < 0.5 else "",
+                     ROLE_ZH.get(role, role), p.domain or "", p.customer_id or "" if role == "customer" else "",
+                     p.phone4 or "" if role == "customer" else "", "是" if alt else "", note])
+        p.declared = True
+
+    for p, note in ((c.owner, "我自己"), (c.staff[0], "万达店店员"), (c.staff[1], "滨江店店员"),
+                    (c.teacher, "合作育儿师，每周答疑"), (c.florist, "插花课老师"), (c.yoga, "亲子瑜伽老师")):
+        row("", p, False, p.role, note)
+    row("", c.alts[0], False, "alt", "我的小号", alt=True)
+    for p in (c.owner, c.staff[0], c.teacher, c.florist):
+        row(vip.name, p, True, p.role)
+    for m in vip.members:
+        if m.person.role == "customer":
+            row(vip.name, m.person, True, "customer")
+    seen: set[int] = set()
+    for chat in (new, perks):
+        for m in chat.members:
+            p = m.person
+            if p.role == "customer" and p.customer_id and p.pid not in seen and rng.random() < 0.6:
+                seen.add(p.pid)
+                row("", p, False, "customer")
+    return rows
+
+
+def write_members(rows: list[list[str]], path: Path) -> None:
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["群", "微信号", "群昵称", "角色", "领域", "会员号", "手机尾号", "是否小号", "备注"])
+        w.writerows(rows)
