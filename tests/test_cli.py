@@ -52,3 +52,24 @@ def test_bad_input_exits_2_with_one_message(tmp_path: Path) -> None:
 def test_query_errors_are_clear(tmp_path: Path) -> None:
     r = runner.invoke(app, ["query", "activity/daily_activity", "--db", str(tmp_path / "none.duckdb")])
     assert r.exit_code == 2 and "还不存在" in r.output
+
+
+def test_sample_then_ingest_the_folder(tmp_path: Path) -> None:
+    out = tmp_path / "shop"
+    r = runner.invoke(app, ["sample", "--out", str(out), "--scale", "3000", "--workers", "1"])
+    assert r.exit_code == 0, r.output
+    assert "1 家店" in r.output.replace("\n", "")
+    again = runner.invoke(app, ["sample", "--out", str(out)])
+    assert again.exit_code == 2 and "不是空文件夹" in again.output
+    db = tmp_path / "shop.duckdb"
+    # the folder holds exports and store records; members.csv must go in after the chats it names
+    ing = runner.invoke(app, ["ingest", str(out / "shop_0001"), "--db", str(db)])
+    assert ing.exit_code == 0, ing.output
+    truth = json.loads((out / "shop_0001" / "truth.json").read_text("utf-8"))
+    js = runner.invoke(app, ["query", "--sql", "select (select count(*) from messages) as m, "
+                             "(select count(*) from visits) as v, (select count(*) from roles) as r",
+                             "--db", str(db), "--format", "json"])
+    got = json.loads(js.output)[0]
+    assert got["m"] == sum(c["messages"] for c in truth["chats"].values())
+    assert got["v"] == truth["visits"]["rows"]
+    assert got["r"] == truth["members_csv"]["rows"]

@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.core.ingest.errors import IngestError
-from dashboard.core.ingest.pipeline import ingest_file
+from dashboard.core.ingest.pipeline import NOT_EXPORTS, ImportReport, import_order, ingest_file
 from dashboard.ui import data, fmt, page
 from dashboard.ui.i18n import t
 
@@ -17,34 +17,49 @@ COLUMNS = ["file_name", "format", "exporter_name", "coverage_start", "coverage_e
            "n_skipped", "imported_at"]
 
 
+def _done_label(report: ImportReport, name: str) -> str:
+    if report.format.startswith("store_"):
+        return t("data.done_records", file=name, kind=report.details.get("kind", report.format),
+                 read=fmt.num(report.n_read), new=fmt.num(report.n_new), updated=fmt.num(report.n_updated),
+                 same=fmt.num(report.n_duplicate))
+    return t("data.done", file=name, new=fmt.num(report.n_new), dup=fmt.num(report.n_duplicate),
+             skipped=fmt.num(report.n_skipped), chats="、".join(report.chats))
+
+
+def _import_one(path: Path, chat_name: str | None) -> None:
+    with st.status(t("data.importing", file=path.name), expanded=True) as status:
+        bar = st.progress(0.0)
+
+        def progress(stage: str, done: int) -> None:
+            share = {"parse": 0.3, "words": 0.7, "store": 0.9}.get(stage, 0.5)
+            bar.progress(share, text=f"{t('data.stage.' + stage)} {fmt.num(done) if done else ''}")
+
+        try:
+            report = ingest_file(path, data.db_path(), tz=data.tz(), chat_name=chat_name, progress=progress)
+        except IngestError as exc:
+            status.update(label=t("data.failed"), state="error")
+            st.error(str(exc))
+            return
+        bar.progress(1.0)
+        if report.status != "imported":
+            status.update(label=t("data.already", file=path.name), state="complete")
+            return
+        status.update(label=_done_label(report, path.name), state="complete")
+        for s in report.skipped_samples[:5]:
+            st.caption(s)
+
+
 def _import(uploads: list, chat_name: str | None) -> None:
-    for up in uploads:
-        with st.status(t("data.importing", file=up.name), expanded=True) as status:
-            bar = st.progress(0.0)
-
-            def progress(stage: str, done: int, bar=bar) -> None:
-                share = {"parse": 0.3, "words": 0.7, "store": 0.9}.get(stage, 0.5)
-                bar.progress(share, text=f"{t('data.stage.' + stage)} {fmt.num(done) if done else ''}")
-
-            with tempfile.TemporaryDirectory(prefix="qunxi-upload-") as tmp:
-                path = Path(tmp) / up.name
-                path.write_bytes(up.getvalue())
-                try:
-                    report = ingest_file(path, data.db_path(), tz=data.tz(), chat_name=chat_name or None,
-                                         progress=progress)
-                except IngestError as exc:
-                    status.update(label=t("data.failed"), state="error")
-                    st.error(str(exc))
-                    continue
-            bar.progress(1.0)
-            if report.status == "imported":
-                msg = t("data.done", file=up.name, new=fmt.num(report.n_new), dup=fmt.num(report.n_duplicate),
-                        skipped=fmt.num(report.n_skipped), chats="、".join(report.chats))
-                status.update(label=msg, state="complete")
-                for s in report.skipped_samples[:5]:
-                    st.caption(s)
-            else:
-                status.update(label=t("data.already", file=up.name), state="complete")
+    """Saved side by side first (a PyWxDump CSV finds its users.json), then imported in order."""
+    with tempfile.TemporaryDirectory(prefix="qunxi-upload-") as tmp:
+        paths = []
+        for up in uploads:
+            path = Path(tmp) / Path(up.name).name
+            path.write_bytes(up.getvalue())
+            if path.name not in NOT_EXPORTS:
+                paths.append(path)
+        for path in import_order(paths):
+            _import_one(path, chat_name or None)
     data.clear()
 
 
@@ -52,7 +67,7 @@ def render() -> None:
     st.title(t("data.title"))
     st.caption(t("data.db_path", path=data.db_path()))
     with st.form("upload", clear_on_submit=True):
-        uploads = st.file_uploader(t("data.upload"), type=["csv", "txt"], accept_multiple_files=True,
+        uploads = st.file_uploader(t("data.upload"), type=["csv", "txt", "json"], accept_multiple_files=True,
                                    help=t("data.upload_help"), key="uploads")
         chat_name = st.text_input(t("data.chat_name"), key="chat_name")
         submitted = st.form_submit_button(t("data.import_button"), type="primary")

@@ -68,6 +68,11 @@ ALIASES = {"memotrace": "wechat_memotrace_csv", "memotrace_txt": "wechat_memotra
            "pywxdump": "wechat_pywxdump_csv", "raw": "wechat_raw_csv"}
 
 
+def matches_any(path: Path, s: Sniffed, header: list[str] | None) -> bool:
+    """Whether some chat-export format recognises this file."""
+    return any(fmt.matches(s, header) for fmt in FORMATS)
+
+
 def _csv_header(path: Path, s: Sniffed) -> list[str] | None:
     first = _first_line(s)
     if "," not in first:

@@ -179,9 +179,12 @@ def _is_store_records(path: Path, fmt: str | None) -> bool:
     if "," not in first:
         return False
     try:
-        return store_records.detect(read_header(path, sniffed)) is not None
+        header = read_header(path, sniffed)
     except IngestError:
         return False
+    if detect.matches_any(path, sniffed, header):
+        return False
+    return store_records.detect(header) is not None or store_records.nearest(header) is not None
 
 
 def _ingest_records(path: Path, db_path: Path, sha: str, tz: str, on_wait: Callable[[str], None] | None

@@ -101,6 +101,20 @@ NO = {"", "否", "n", "no", "false", "0", "不是"}
 _DATE_ONLY = re.compile(r"^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s*$")
 
 
+def nearest(header: list[str] | None) -> tuple[RecordKind, list[str]] | None:
+    """A header that looks like a store-records file but lacks required columns: (kind, missing names)."""
+    if not header:
+        return None
+    norm = {_norm(h) for h in header}
+    best = None
+    for kind in KINDS:
+        hits = [c for c in kind.columns if any(_norm(n) in norm for n in c.names)]
+        missing = [c.names[0] for c in kind.columns if c.required and c not in hits]
+        if len(hits) >= 2 and missing and (best is None or len(hits) > best[2]):
+            best = (kind, missing, len(hits))
+    return (best[0], best[1]) if best else None
+
+
 def detect(header: list[str] | None) -> tuple[RecordKind, dict[str, int]] | None:
     if not header:
         return None
@@ -186,6 +200,10 @@ def read_records(path: Path, sniffed: Sniffed, tz: str) -> Records:
     header = read_header(path, sniffed)
     found = detect(header)
     if found is None:
+        near = nearest(header)
+        if near:
+            kind, missing = near
+            raise IngestError(path, f"{kind.label} 缺少“{'”、“'.join(missing)}”列", line=1, expected=kind.example)
         raise IngestError(path, "不是门店记录文件", line=1, expected=" 或 ".join(k.example for k in KINDS))
     kind, where = found
     by_key = {c.key: c for c in kind.columns}
@@ -196,6 +214,9 @@ def read_records(path: Path, sniffed: Sniffed, tz: str) -> Records:
         out.n_read += 1
         if not readable:
             raise IngestError(path, "包含无法解码的字节", line=line, expected="UTF-8 或 GBK 编码的文本")
+        if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
+            raise IngestError(path, f"这一行有 {len(row)} 个字段，表头只有 {len(header)} 个", line=line,
+                              expected="含逗号的内容用英文双引号括起来，如 \"1,024.50\"")
         if len(row) < len(header):
             row = row + [""] * (len(header) - len(row))
         rec: dict = {}

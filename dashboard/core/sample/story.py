@@ -157,7 +157,7 @@ class Plan:
 STORE_NAMES = ("小雨点母婴(万达店)", "小雨点母婴(滨江店)")
 EVENTS = (  # id, chat, store, name, category, announce, start, hours, cost, host
     ("E01", "vip", 0, "儿童绘画比赛", "绘画", dt.date(2025, 5, 12), (dt.date(2025, 5, 24), 10), 2, 800, "staff"),
-    ("E02", "vip", 0, "母亲节插花课", "花艺", dt.date(2025, 6, 3), (dt.date(2025, 6, 14), 14), 2, 1200, "florist"),
+    ("E02", "vip", 0, "夏日插花课", "花艺", dt.date(2025, 6, 3), (dt.date(2025, 6, 14), 14), 2, 1200, "florist"),
     ("E03", "new", 0, "亲子蛋糕DIY", "烘焙", dt.date(2025, 7, 8), (dt.date(2025, 7, 19), 10), 3, 1500, "staff"),
     ("E04", "new", 1, "亲子瑜伽", "瑜伽", dt.date(2025, 7, 28), (dt.date(2025, 8, 9), 9), 2, 600, "yoga"),
     ("E05", "vip", 0, "七夕插花课", "花艺", dt.date(2025, 8, 12), (dt.date(2025, 8, 23), 14), 2, 1200, "florist"),

@@ -175,7 +175,7 @@ def build_truth(story: Story, records: Records, files: dict[str, list[str]], see
         "seed_members": sum(1 for m in perks.members if m.person.role == "customer" and m.joined < story.plan.campaign),
         "referrers": [{**who(r["who"], perks), "invited": len(r["invited"]), "reward_seeker": r["reward_seeker"]}
                       for r in story.campaign_referrers],
-        "invitees_per_referrer_histogram": dict(sorted(Counter(Counter(per_referrer).values()).items())),
+        "invitees_per_referrer_histogram": {str(k): v for k, v in sorted(Counter(per_referrer.values()).items())},
     }
 
     packets = []
