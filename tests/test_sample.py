@@ -8,8 +8,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from conftest import rows
+
 from dashboard.core import settings
 from dashboard.core.sample.generate import DEFAULT_SEED, OutputNotEmpty, generate, generate_scaled
 

@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURE_FILES, rows
+
 from dashboard.core.ingest.errors import IngestError
 from dashboard.core.ingest.pipeline import import_order, ingest_file
 
@@ -24,10 +24,13 @@ def write(tmp: Path, name: str, text: str, encoding: str = "utf-8-sig") -> Path:
     return p
 
 
+SNAPSHOT_TABLES = ("imports", "visits", "customers", "store_events", "stores", "roles", "member_customers", "members",
+                   "member_names")
+
+
 def snapshot(db: Path) -> tuple:
-    return tuple(rows(db, f"select count(*) from {t}")[0][0] for t in
-                 ("imports", "visits", "customers", "store_events", "stores", "roles", "member_customers",
-                  "members", "member_names")) + (rows(db, "select value from meta where key = 'data_version'")[0][0],)
+    counts = [rows(db, f"select count(*) from {t}")[0][0] for t in SNAPSHOT_TABLES]
+    return (*counts, rows(db, "select value from meta where key = 'data_version'")[0][0])
 
 
 def test_visits_and_events_load(tmp_path: Path) -> None:
