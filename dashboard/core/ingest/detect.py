@@ -73,7 +73,7 @@ def matches_any(path: Path, s: Sniffed, header: list[str] | None) -> bool:
     return any(fmt.matches(s, header) for fmt in FORMATS)
 
 
-def _csv_header(path: Path, s: Sniffed) -> list[str] | None:
+def csv_header(path: Path, s: Sniffed) -> list[str] | None:
     first = _first_line(s)
     if "," not in first:
         return None
@@ -85,7 +85,7 @@ def _csv_header(path: Path, s: Sniffed) -> list[str] | None:
 
 def detect(path: Path, forced: str | None = None) -> tuple[Format, Sniffed, list[str] | None]:
     s = sniff(path)
-    header = _csv_header(path, s)
+    header = csv_header(path, s)
     if forced:
         name = ALIASES.get(forced, forced)
         if name not in FORMAT_NAMES:

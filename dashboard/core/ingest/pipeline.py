@@ -17,7 +17,6 @@ import duckdb
 
 from dashboard.core import db, settings
 from dashboard.core.ingest import detect, enrich, store, store_records
-from dashboard.core.ingest.csvrows import read_header
 from dashboard.core.ingest.errors import IngestError
 from dashboard.core.ingest.textio import sniff
 from dashboard.core.ingest.wechat_csv import Options, check_not_truncated
@@ -115,7 +114,7 @@ def ingest_file(
     sha = sha256_of(path)
     if _already_imported(db_path, sha, tz):
         return ImportReport(str(path), "already imported")
-    if _is_store_records(path, fmt):
+    if record_kind(path, fmt) is not None:
         return _ingest_records(path, db_path, sha, tz, on_wait)
     format_, sniffed, header = detect.detect(path, fmt)
     if header is not None:
@@ -168,23 +167,21 @@ def ingest_file(
     )
 
 
-RECORD_FORMATS = {"visits": store_records.VISITS, "events": store_records.EVENTS, "members": store_records.MEMBERS}
+RECORD_FORMATS = {"visits": store_records.VISITS, "events": store_records.EVENTS, "members": store_records.MEMBERS,
+                  **{k.name: k for k in store_records.KINDS}}
 
 
-def _is_store_records(path: Path, fmt: str | None) -> bool:
+def record_kind(path: Path, fmt: str | None = None) -> store_records.RecordKind | None:
+    """The store-records kind of a file, also when it lacks a required column (so its import can say
+    which); None for chat exports."""
     if fmt is not None:
-        return fmt in RECORD_FORMATS or fmt in {k.name for k in store_records.KINDS}
+        return RECORD_FORMATS.get(fmt)
     sniffed = sniff(path)
-    first = sniffed.head.lstrip("\ufeff").split("\n", 1)[0]
-    if "," not in first:
-        return False
-    try:
-        header = read_header(path, sniffed)
-    except IngestError:
-        return False
-    if detect.matches_any(path, sniffed, header):
-        return False
-    return store_records.detect(header) is not None or store_records.nearest(header) is not None
+    header = detect.csv_header(path, sniffed)
+    if header is None or detect.matches_any(path, sniffed, header):
+        return None
+    found = store_records.detect(header) or store_records.nearest(header)
+    return found[0] if found else None
 
 
 def _ingest_records(path: Path, db_path: Path, sha: str, tz: str, on_wait: Callable[[str], None] | None
@@ -233,10 +230,7 @@ def import_order(paths: list[Path]) -> list[Path]:
             files.append(p)
 
     def rank(f: Path) -> int:
-        if not f.exists() or not _is_store_records(f, None):
-            return 0
-        header = read_header(f, sniff(f))
-        found = store_records.detect(header)
-        return 2 if found and found[0] is store_records.MEMBERS else 1
+        kind = record_kind(f) if f.exists() else None
+        return 0 if kind is None else 2 if kind is store_records.MEMBERS else 1
 
     return sorted(files, key=rank)

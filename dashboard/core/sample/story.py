@@ -477,7 +477,7 @@ class Simulator:
         responders = [p for p in seeds if rng.random() < 0.2]
         seekers = set(range(0, len(responders), 3))  # every third responder goes for the gift
 
-        def invite_round(inviter: Person, n: int, start: int, gen: int, seeker: bool) -> list[Person]:
+        def invite_round(inviter: Person, n: int, start: int, seeker: bool) -> list[Person]:
             invited: list[Person] = []
             t = start
             while len(invited) < n:
@@ -491,7 +491,7 @@ class Simulator:
                 t += self.gap(5400, 1.2)
                 self.join(chat, t, batch, inviter, "qr" if rng.random() < 0.25 else "invite")
                 invited.extend(batch)
-            self.story.campaign_referrers.append({"who": inviter, "generation_hint": gen, "invited": invited,
+            self.story.campaign_referrers.append({"who": inviter, "invited": invited,
                                                   "reward_seeker": seeker})
             return invited
 
@@ -500,17 +500,17 @@ class Simulator:
             seeker = i in seekers
             n = 10 if seeker else rng.choice((1, 1, 2, 2, 3, 3, 4, 5, 6, 7, 8, 9, 11))
             start = plan.campaign + rng.randint(600, 5 * 86400)
-            gen2 += invite_round(r, n, start, 2, seeker)
+            gen2 += invite_round(r, n, start, seeker)
         # the second and third generation: a few invitees bring their own friends
         second = [p for p in gen2 if rng.random() < 0.12] or gen2[:2]
         gen3: list[Person] = []
         for p in second:
             joined = chat.member(p).joined
-            gen3 += invite_round(p, rng.randint(1, 4), joined + rng.randint(3600, 6 * 86400), 3, False)
+            gen3 += invite_round(p, rng.randint(1, 4), joined + rng.randint(3600, 6 * 86400), False)
         third = [p for p in gen3 if rng.random() < 0.2] or gen3[:1]
         for p in third:
             joined = chat.member(p).joined
-            invite_round(p, rng.randint(1, 3), joined + rng.randint(3600, 5 * 86400), 4, False)
+            invite_round(p, rng.randint(1, 3), joined + rng.randint(3600, 5 * 86400), False)
         # an advertiser slips in with the crowd, invited by a gift-seeker
         seeker_people = [r for i, r in enumerate(responders) if i in seekers]
         self.advertiser(chat, c.advertisers[1], plan.campaign + 5 * 86400 + 3 * 3600, seeker_people[0], "invite")
@@ -581,7 +581,7 @@ class Simulator:
             self.emit(chat, t + 60, host_person, "text", f"大家好，这次{name}由我来带，欢迎宝妈们带宝宝一起来")
         header = f"#接龙\n{name} {day.month}月{day.day}日{hour}点\n{where}\n\n例 朵朵妈 1大1小\n"
         lines: list[str] = []
-        versions = [self.emit(chat, t + 120, c.owner, "solitaire", header, extra={"header": header, "lines": []})]
+        self.emit(chat, t + 120, c.owner, "solitaire", header)
         signers: list[Person] = []
         if chat_key == "new":
             signers += [a for a in c.alts if chat.present(a, t)]
@@ -595,7 +595,7 @@ class Simulator:
             st = st + step if st + step < close else st + rng.randint(20, 300)
             lines.append(f"{p.name}{rng.choice(('', '', ' 1大1小', ' 带宝宝', ' 1大2小'))}")
             body = header + "\n" + "\n".join(f"{i}. {x}" for i, x in enumerate(lines, 1))
-            versions.append(self.emit(chat, st, p, "solitaire", body, extra={"header": header, "lines": list(lines)}))
+            self.emit(chat, st, p, "solitaire", body)
         reminder_t = epoch(day - dt.timedelta(days=1), 20, rng.randrange(30))
         self.emit(chat, reminder_t, c.owner, "text",
                   f"@所有人\u2005明天{hour}点{name}，报名的宝妈记得准时到哦，带好宝宝的小水杯")
@@ -615,7 +615,7 @@ class Simulator:
                 ("宝宝玩得好开心，谢谢店长", "下次还来[呲牙]", "老师好耐心，谢谢", "今天收获满满")))
         self.story.events.append({"id": eid, "chat": chat, "store": store, "name": name, "category": category,
                                   "announce": t, "start": start, "end": end, "cost": cost, "signers": signers,
-                                  "attended": attended, "versions": versions, "host": host_person})
+                                  "attended": attended, "host": host_person})
 
     # ---- the whole story --------------------------------------------------------------------
 
