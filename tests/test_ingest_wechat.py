@@ -178,7 +178,8 @@ def test_raw_android_message_table(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("key", sorted(FIXTURE_FILES))
 def test_forced_format_must_fit(tmp_path: Path, key: str) -> None:
-    from dashboard.core.ingest.detect import detect
+    from dashboard.core.ingest.detect import detect, probe
 
-    fmt, _, _ = detect(FIXTURE_FILES[key])
-    assert detect(FIXTURE_FILES[key], forced=fmt.name)[0] is fmt
+    p = probe(FIXTURE_FILES[key])
+    fmt = detect(p)
+    assert detect(p, forced=fmt.name) is fmt

@@ -1,80 +1,70 @@
-"""Which export a file is, decided by its content (never its name), or forced by the user."""
+"""Which export a file is, decided by its content (never its name), or forced by the user.
+
+Each format module lists its `FORMATS`; the order here is the order of detection, most specific
+first, so a format whose test is loose (generic tables) never shadows a precise one.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import zipfile
 from pathlib import Path
 
-from dashboard.core.ingest import wechat_csv, wechat_txt
+from dashboard.core.ingest import chatlab, discord, generic, qq, telegram, wechat_csv, wechat_txt, wecom, whatsapp
 from dashboard.core.ingest.csvrows import read_header
 from dashboard.core.ingest.errors import IngestError
-from dashboard.core.ingest.model import Parsed
+from dashboard.core.ingest.model import Format, Probe
 from dashboard.core.ingest.textio import Sniffed, sniff
 
-
-@dataclass(frozen=True)
-class Format:
-    name: str
-    label: str
-    sample: str  # one line of what it recognises
-    matches: Callable[[Sniffed, list[str] | None], bool]
-    parse: Callable[[Path, Sniffed, list[str] | None, wechat_csv.Options], Parsed]
+PARQUET_MAGIC = b"PAR1"
 
 
-def _first_line(s: Sniffed) -> str:
-    for line in s.head.splitlines():
-        if line.strip():
-            return line.strip().lstrip("\ufeff")
-    return ""
+def _memotrace1(p: Probe) -> bool:
+    return p.header in (wechat_csv.MEMOTRACE1_HEADER, wechat_csv.MEMOTRACE1_ALL_HEADER)
 
 
-def _is_csv_header(expected: list[str]) -> Callable[[Sniffed, list[str] | None], bool]:
-    return lambda s, header: header is not None and header[: len(expected)] == expected
+def _header_starts(expected: list[str]):
+    return lambda p: p.header is not None and p.header[: len(expected)] == expected
 
 
-def _memotrace1(s: Sniffed, header: list[str] | None) -> bool:
-    return header in (wechat_csv.MEMOTRACE1_HEADER, wechat_csv.MEMOTRACE1_ALL_HEADER)
+def _raw(p: Probe) -> bool:
+    return p.header is not None and wechat_csv.raw_flavour(p.header) is not None
 
 
-def _raw(s: Sniffed, header: list[str] | None) -> bool:
-    return header is not None and wechat_csv.raw_flavour(header) is not None
+def _txt(p: Probe) -> bool:
+    return bool(wechat_txt.HEADER.match(p.first_line()))
 
 
-def _txt(s: Sniffed, header: list[str] | None) -> bool:
-    return bool(wechat_txt.HEADER.match(_first_line(s)))
-
+WECHAT: tuple[Format, ...] = (
+    Format("wechat_memotrace_csv", "留痕 MemoTrace CSV (1.x)", "wechat",
+           ",".join(wechat_csv.MEMOTRACE1_HEADER), _memotrace1,
+           lambda p, o: wechat_csv.parse_memotrace1(p.path, p.sniffed, p.header or [], o)),
+    Format("wechat_memotrace2_csv", "留痕 MemoTrace CSV (2.x)", "wechat",
+           ",".join(wechat_csv.MEMOTRACE2_HEADER), _header_starts(wechat_csv.MEMOTRACE2_HEADER),
+           lambda p, o: wechat_csv.parse_memotrace2(p.path, p.sniffed, p.header or [], o)),
+    Format("wechat_pywxdump_csv", "PyWxDump CSV", "wechat",
+           ",".join(wechat_csv.PYWXDUMP_HEADER), _header_starts(wechat_csv.PYWXDUMP_HEADER),
+           lambda p, o: wechat_csv.parse_pywxdump(p.path, p.sniffed, p.header or [], o)),
+    Format("wechat_raw_csv", "微信数据库 MSG 表导出的 CSV", "wechat",
+           "localId,TalkerId,MsgSvrID,Type,SubType,IsSender,CreateTime,…,StrTalker,StrContent", _raw,
+           lambda p, o: wechat_csv.parse_raw_table(p.path, p.sniffed, p.header or [], o)),
+    Format("wechat_memotrace_txt", "留痕 MemoTrace TXT", "wechat",
+           "2024-05-01 10:00:00 张三 ↵ 消息内容", _txt,
+           lambda p, o: wechat_txt.parse_memotrace_txt(p.path, p.sniffed, o)),
+)
 
 FORMATS: tuple[Format, ...] = (
-    Format("wechat_memotrace_csv", "留痕 MemoTrace CSV (1.x)",
-           ",".join(wechat_csv.MEMOTRACE1_HEADER), _memotrace1,
-           lambda p, s, h, o: wechat_csv.parse_memotrace1(p, s, h or [], o)),
-    Format("wechat_memotrace2_csv", "留痕 MemoTrace CSV (2.x)",
-           ",".join(wechat_csv.MEMOTRACE2_HEADER), _is_csv_header(wechat_csv.MEMOTRACE2_HEADER),
-           lambda p, s, h, o: wechat_csv.parse_memotrace2(p, s, h or [], o)),
-    Format("wechat_pywxdump_csv", "PyWxDump CSV",
-           ",".join(wechat_csv.PYWXDUMP_HEADER), _is_csv_header(wechat_csv.PYWXDUMP_HEADER),
-           lambda p, s, h, o: wechat_csv.parse_pywxdump(p, s, h or [], o)),
-    Format("wechat_raw_csv", "微信数据库 MSG 表导出的 CSV",
-           "localId,TalkerId,MsgSvrID,Type,SubType,IsSender,CreateTime,…,StrTalker,StrContent", _raw,
-           lambda p, s, h, o: wechat_csv.parse_raw_table(p, s, h or [], o)),
-    Format("wechat_memotrace_txt", "留痕 MemoTrace TXT",
-           "2024-05-01 10:00:00 张三 ↵ 消息内容", _txt,
-           lambda p, s, h, o: wechat_txt.parse_memotrace_txt(p, s, o)),
+    *WECHAT, *telegram.FORMATS, *wecom.FORMATS, *discord.FORMATS, *chatlab.FORMATS, *qq.FORMATS,
+    *whatsapp.FORMATS, *generic.FORMATS,
 )
 FORMAT_NAMES = {f.name: f for f in FORMATS}
 # A forced --format may also name the family a detected format reports itself as.
 ALIASES = {"memotrace": "wechat_memotrace_csv", "memotrace_txt": "wechat_memotrace_txt",
            "pywxdump": "wechat_pywxdump_csv", "raw": "wechat_raw_csv"}
-
-
-def matches_any(path: Path, s: Sniffed, header: list[str] | None) -> bool:
-    """Whether some chat-export format recognises this file."""
-    return any(fmt.matches(s, header) for fmt in FORMATS)
+GENERIC = "generic_table"
 
 
 def csv_header(path: Path, s: Sniffed) -> list[str] | None:
-    first = _first_line(s)
+    first = next((ln.strip() for ln in s.head.splitlines() if ln.strip()), "")
     if "," not in first:
         return None
     try:
@@ -83,22 +73,72 @@ def csv_header(path: Path, s: Sniffed) -> list[str] | None:
         return None
 
 
-def detect(path: Path, forced: str | None = None) -> tuple[Format, Sniffed, list[str] | None]:
+def _magic(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(8)
+
+
+def is_binary_table(path: Path) -> bool:
+    return _magic(path).startswith(PARQUET_MAGIC)
+
+
+def probe(path: Path, unpack_to: Path | None = None) -> Probe:
+    """Look at a file. A .zip (WhatsApp's "export with media") is opened and its chat text
+    extracted to `unpack_to`; the probe then points at that text."""
+    display = path.name
+    if zipfile.is_zipfile(path):
+        if unpack_to is None:
+            raise IngestError(path, "压缩包需要先解开", expected="WhatsApp 导出的 .zip")
+        path = unpack_chat_zip(path, unpack_to)
+    magic = _magic(path)
+    if magic.startswith(PARQUET_MAGIC):
+        return Probe(path, None, None, magic, display)
     s = sniff(path)
-    header = csv_header(path, s)
+    return Probe(path, s, csv_header(path, s), magic, display)
+
+
+def unpack_chat_zip(path: Path, out: Path) -> Path:
+    """The chat text inside a zip: `_chat.txt` (iOS) or the one `.txt` (Android)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            texts = [i for i in z.infolist() if i.filename.lower().endswith(".txt") and not i.is_dir()]
+            chosen = next((i for i in texts if Path(i.filename).name == "_chat.txt"), None)
+            if chosen is None and len(texts) == 1:
+                chosen = texts[0]
+            if chosen is None:
+                found = "、".join(i.filename for i in texts[:5]) or "没有 .txt 文件"
+                raise IngestError(path, f"压缩包里找不到聊天记录（{found}）",
+                                  expected="WhatsApp 导出的 .zip，内含 _chat.txt 或一个 .txt")
+            target = out / "chat.txt"
+            with z.open(chosen) as src, open(target, "wb") as dst:
+                while chunk := src.read(1 << 20):
+                    dst.write(chunk)
+    except (zipfile.BadZipFile, OSError) as e:
+        raise IngestError(path, f"压缩包无法打开: {e}", expected="完整的 .zip 文件") from e
+    return target
+
+
+def matches_any(p: Probe) -> bool:
+    """Whether some chat-export format recognises this file (the generic table needs a mapping)."""
+    return any(fmt.matches(p) for fmt in FORMATS if fmt.name != GENERIC)
+
+
+def detect(p: Probe, forced: str | None = None) -> Format:
     if forced:
         name = ALIASES.get(forced, forced)
         if name not in FORMAT_NAMES:
-            raise IngestError(path, f"未知格式 {forced!r}", expected="、".join(FORMAT_NAMES))
+            raise IngestError(p.path, f"未知格式 {forced!r}", expected="、".join(FORMAT_NAMES))
         fmt = FORMAT_NAMES[name]
-        if not fmt.matches(s, header):
-            raise IngestError(path, f"文件内容不是 {fmt.label} 格式", line=1, expected=fmt.sample)
-        return fmt, s, header
+        if not fmt.matches(p):
+            raise IngestError(p.path, f"文件内容不是 {fmt.label} 格式", line=1, expected=fmt.sample)
+        return fmt
     for fmt in FORMATS:
-        if fmt.matches(s, header):
-            return fmt, s, header
-    seen = _first_line(s)[:80]
-    tried = "；".join(f"{f.label}" for f in FORMATS)
+        if fmt.name != GENERIC and fmt.matches(p):
+            return fmt
+    seen = p.first_line()[:80] if p.sniffed is not None else "（二进制数据）"
+    tried = "；".join(f.label for f in FORMATS if f.name != GENERIC)
     raise IngestError(
-        path, f"无法识别的文件格式，第一行是 “{seen}”", line=1, expected=f"以下格式之一: {tried}"
+        p.path, f"无法识别的文件格式，第一行是 “{seen}”", line=1,
+        expected=f"以下格式之一: {tried}；其他表格请用 --map 指定列（如 --map time=发送时间 "
+                 "--map sender=发送人 --map text=内容）",
     )

@@ -7,10 +7,14 @@ format, so the rules for identity, system events and de-duplication live in one 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polars as pl
+
+from dashboard.core.ingest.textio import Sniffed
 
 # The columns of a raw batch, in order, with their Polars types.
 RAW_SCHEMA: dict[str, pl.DataType] = {
@@ -29,9 +33,46 @@ RAW_SCHEMA: dict[str, pl.DataType] = {
     "quote_text": pl.String(),
     "quote_ts": pl.Datetime("us", "UTC"),
     "names_json": pl.String(),  # system rows: {"name": "wxid", ...} from template XML
+    "event_json": pl.String(),  # a structured system event (see `event_json` below)
+    "edited_ts": pl.Datetime("us", "UTC"),
+    "reactions_json": pl.String(),  # [{"emoji": "👍", "count": 3, "keys": ["user1", ...]}]
 }
 
 BATCH_ROWS = 50_000
+
+# Kinds a structured system event may carry. join/leave/remove/create/rename feed membership
+# metrics; pin/icon/description/settings/other keep the rest of a platform's service messages;
+# recall/pat re-kind the message itself; owner/admin become roles.
+EVENT_KINDS = frozenset({"join", "leave", "remove", "create", "rename", "pin", "icon", "description", "settings",
+                         "other", "recall", "pat", "owner", "admin"})
+EVENT_METHODS = frozenset({"invite", "qr", "link", "creator", "request", "unknown"})
+
+Person = tuple[str | None, str | None]  # (platform key, display name); either may be missing
+
+
+def event_json(
+    kind: str,
+    actor: Person | None = None,
+    subjects: list[Person] | None = None,
+    method: str | None = None,
+    title: str | None = None,
+) -> str:
+    """A system event a parser read from structured fields (Telegram actions, Discord types …).
+
+    enrich turns it into membership_events exactly as it does the events it reads from WeChat's
+    system texts, so every platform's joins, removals and renames land in the same rows."""
+    assert kind in EVENT_KINDS, kind
+    assert method is None or method in EVENT_METHODS, method
+    return json.dumps({"kind": kind, "actor": list(actor) if actor else None,
+                       "subjects": [list(p) for p in subjects or []], "method": method, "title": title},
+                      ensure_ascii=False)
+
+
+@dataclass
+class Options:
+    tz: str
+    chat_name: str | None = None
+    mapping: dict[str, str] | None = None  # generic tables: canonical field → the file's column
 
 
 @dataclass
@@ -53,6 +94,8 @@ class ParseState:
     """Facts a parser learns while streaming; read after the batches are consumed."""
 
     chats: dict[str, ChatInfo] = field(default_factory=dict)
+    # (chat key, member key, member name, role) the export states: owner, admin, bot
+    roles: list[tuple[str, str | None, str | None, str]] = field(default_factory=list)
     exporter_key: str | None = None
     exporter_name: str | None = None
     n_read: int = 0
@@ -75,6 +118,52 @@ class Parsed:
     state: ParseState
     batches: Iterator[pl.DataFrame]
     source_tz: str | None = None
+
+
+def conform(frame: pl.DataFrame) -> pl.DataFrame:
+    """A parser's frame with every raw column, in order and typed; missing columns become nulls.
+    Lets vectorised parsers build only the columns they know."""
+    cols = []
+    for name, dtype in RAW_SCHEMA.items():
+        if name in frame.columns:
+            cols.append(frame.get_column(name).cast(dtype))
+        elif name == "is_self":
+            cols.append(pl.repeat(False, frame.height, eager=True).alias(name))
+        else:
+            cols.append(pl.repeat(None, frame.height, dtype=dtype, eager=True).alias(name))
+    return pl.DataFrame(cols)
+
+
+@dataclass
+class Probe:
+    """What detection looks at: the file's start as text (None for binary files), its first CSV
+    record when the first line has a comma, and its first bytes."""
+
+    path: Path
+    sniffed: Sniffed | None
+    header: list[str] | None
+    magic: bytes
+    display_name: str  # the name the user gave (the .zip for a zipped WhatsApp chat)
+
+    @property
+    def head(self) -> str:
+        return self.sniffed.head.lstrip("\ufeff") if self.sniffed is not None else ""
+
+    def first_line(self) -> str:
+        for line in self.head.splitlines():
+            if line.strip():
+                return line.strip()
+        return ""
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    label: str
+    platform: str
+    sample: str  # one line of what it recognises, for `qunxi formats` and error messages
+    matches: Callable[[Probe], bool]
+    parse: Callable[[Probe, Options], Parsed]
 
 
 class BatchBuilder:
@@ -101,6 +190,9 @@ class BatchBuilder:
         quote_text: str | None = None,
         quote_ts: dt.datetime | None = None,
         names_json: str | None = None,
+        event_json: str | None = None,
+        edited_ts: dt.datetime | None = None,
+        reactions_json: str | None = None,
     ) -> None:
         c = self._cols
         c["chat_key"].append(chat_key)
@@ -118,6 +210,9 @@ class BatchBuilder:
         c["quote_text"].append(quote_text)
         c["quote_ts"].append(quote_ts)
         c["names_json"].append(names_json)
+        c["event_json"].append(event_json)
+        c["edited_ts"].append(edited_ts)
+        c["reactions_json"].append(reactions_json)
 
     def __len__(self) -> int:
         return len(self._cols["line"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import tempfile
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +19,9 @@ import duckdb
 from dashboard.core import db, settings
 from dashboard.core.ingest import detect, enrich, store, store_records
 from dashboard.core.ingest.errors import IngestError
+from dashboard.core.ingest.model import Options, Probe
 from dashboard.core.ingest.textio import sniff
-from dashboard.core.ingest.wechat_csv import Options, check_not_truncated
+from dashboard.core.ingest.wechat_csv import check_not_truncated
 
 PARSER_VERSION = "1"
 
@@ -102,9 +104,11 @@ def ingest_file(
     chat_name: str | None = None,
     fmt: str | None = None,
     store_id: str | None = None,
+    mapping: dict[str, str] | None = None,
     progress: Progress | None = None,
     on_wait: Callable[[str], None] | None = None,
 ) -> ImportReport:
+    """Import one file. `mapping` (canonical field → column) reads any other table as messages."""
     path = Path(path)
     db_path = Path(db_path)
     if not path.exists():
@@ -114,50 +118,63 @@ def ingest_file(
     sha = sha256_of(path)
     if _already_imported(db_path, sha, tz):
         return ImportReport(str(path), "already imported")
-    if record_kind(path, fmt) is not None:
+    if mapping is None and record_kind(path, fmt) is not None:
         return _ingest_records(path, db_path, sha, tz, on_wait)
-    format_, sniffed, header = detect.detect(path, fmt)
-    if header is not None:
-        check_not_truncated(path, header)
-    parsed = format_.parse(path, sniffed, header, Options(tz=tz, chat_name=chat_name))
     with tempfile.TemporaryDirectory(prefix="qunxi-ingest-") as tmp:
-        staging = enrich.staging_path(Path(tmp))
-        con = duckdb.connect(str(staging))
         try:
-            con.execute("set TimeZone = 'UTC'")
-            n_rows = enrich.stage_batches(con, parsed, progress)
-            state = parsed.state
-            if n_rows == 0:
-                if state.n_read == 0:
-                    raise IngestError(path, "文件只有表头，没有任何消息", expected="至少一条消息记录")
-                raise IngestError(
-                    path, f"{state.n_read} 条记录全部无法读取",
-                    line=state.skipped[0].line if state.skipped else None,
-                    expected=state.skipped[0].reason if state.skipped else None,
-                )
-            enrich.enrich(con, parsed, _known_names(db_path, tz, parsed.platform), progress)
-            n_kept = con.execute("select count(*) from msg").fetchone()[0]
-            n_members = con.execute("select count(*) from s_members").fetchone()[0]
-            chat_names = [r[0] for r in con.execute("select name from s_chats order by name").fetchall()]
-        finally:
-            con.close()
-        meta = {
-            "file_name": path.name, "file_path": str(path.resolve()), "sha256": sha, "format": parsed.format,
-            "platform": parsed.platform, "encoding": parsed.encoding, "source_tz": parsed.source_tz,
-            "exporter_key": state.exporter_key, "exporter_name": state.exporter_name, "n_read": state.n_read,
-            "n_skipped": state.n_skipped,
-            "skipped_samples": [f"第 {s.line} 行: {s.reason}: {s.sample}" for s in state.skipped],
-            "parser_version": PARSER_VERSION, "n_dropped_dupes": n_rows - n_kept,
-        }
-        if progress:
-            progress("store", 0)
-        with db.writer(db_path, tz, on_wait=on_wait) as wcon:
-            if wcon.execute("select count(*) from imports where sha256 = $s", {"s": sha}).fetchone()[0]:
-                return ImportReport(str(path), "already imported")
-            counts = store.write_import(wcon, staging, meta, store_id)
-            cov = wcon.execute(
-                "select coverage_start, coverage_end from imports where import_id = $i", {"i": counts.import_id}
-            ).fetchone()
+            return _ingest_export(path, Path(tmp), db_path, sha, tz, chat_name, fmt, store_id, mapping, progress,
+                                  on_wait)
+        except IngestError as e:
+            if Path(e.file).parent == Path(tmp):  # a zip's chat text: name the zip the user chose
+                raise IngestError(path, e.problem, e.line, e.expected) from None
+            raise
+
+
+def _ingest_export(path: Path, tmp: Path, db_path: Path, sha: str, tz: str, chat_name: str | None,
+                   fmt: str | None, store_id: str | None, mapping: dict[str, str] | None,
+                   progress: Progress | None, on_wait: Callable[[str], None] | None) -> ImportReport:
+    probe = detect.probe(path, tmp)
+    format_ = detect.detect(probe, detect.GENERIC if mapping and not fmt else fmt)
+    if probe.header is not None and format_.platform == "wechat":
+        check_not_truncated(probe.path, probe.header)
+    parsed = format_.parse(probe, Options(tz=tz, chat_name=chat_name, mapping=mapping))
+    staging = enrich.staging_path(tmp)
+    con = duckdb.connect(str(staging))
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        n_rows = enrich.stage_batches(con, parsed, progress)
+        state = parsed.state
+        if n_rows == 0:
+            if state.n_read == 0:
+                raise IngestError(path, "文件只有表头，没有任何消息", expected="至少一条消息记录")
+            raise IngestError(
+                path, f"{state.n_read} 条记录全部无法读取",
+                line=state.skipped[0].line if state.skipped else None,
+                expected=state.skipped[0].reason if state.skipped else None,
+            )
+        enrich.enrich(con, parsed, _known_names(db_path, tz, parsed.platform), progress)
+        n_kept = con.execute("select count(*) from msg").fetchone()[0]
+        n_members = con.execute("select count(*) from s_members").fetchone()[0]
+        chat_names = [r[0] for r in con.execute("select name from s_chats order by name").fetchall()]
+    finally:
+        con.close()
+    meta = {
+        "file_name": path.name, "file_path": str(path.resolve()), "sha256": sha, "format": parsed.format,
+        "platform": parsed.platform, "encoding": parsed.encoding, "source_tz": parsed.source_tz,
+        "exporter_key": state.exporter_key, "exporter_name": state.exporter_name, "n_read": state.n_read,
+        "n_skipped": state.n_skipped,
+        "skipped_samples": [f"第 {s.line} 行: {s.reason}: {s.sample}" for s in state.skipped],
+        "parser_version": PARSER_VERSION, "n_dropped_dupes": n_rows - n_kept,
+    }
+    if progress:
+        progress("store", 0)
+    with db.writer(db_path, tz, on_wait=on_wait) as wcon:
+        if wcon.execute("select count(*) from imports where sha256 = $s", {"s": sha}).fetchone()[0]:
+            return ImportReport(str(path), "already imported")
+        counts = store.write_import(wcon, staging, meta, store_id)
+        cov = wcon.execute(
+            "select coverage_start, coverage_end from imports where import_id = $i", {"i": counts.import_id}
+        ).fetchone()
     return ImportReport(
         file=str(path), status="imported", format=parsed.format, encoding=parsed.encoding,
         import_id=counts.import_id, chats=chat_names, n_read=state.n_read, n_new=counts.n_new,
@@ -176,9 +193,11 @@ def record_kind(path: Path, fmt: str | None = None) -> store_records.RecordKind 
     which); None for chat exports."""
     if fmt is not None:
         return RECORD_FORMATS.get(fmt)
+    if zipfile.is_zipfile(path) or detect.is_binary_table(path):
+        return None
     sniffed = sniff(path)
     header = detect.csv_header(path, sniffed)
-    if header is None or detect.matches_any(path, sniffed, header):
+    if header is None or detect.matches_any(Probe(path, sniffed, header, b"", path.name)):
         return None
     found = store_records.detect(header) or store_records.nearest(header)
     return found[0] if found else None
@@ -214,7 +233,7 @@ def _ingest_records(path: Path, db_path: Path, sha: str, tz: str, on_wait: Calla
     )
 
 
-IMPORTABLE_SUFFIXES = {".csv", ".txt", ".json", ".zip"}
+IMPORTABLE_SUFFIXES = {".csv", ".txt", ".json", ".jsonl", ".ndjson", ".zip", ".parquet"}
 NOT_EXPORTS = {"users.json", "truth.json"}  # side files of exports and of the sample scenario
 
 

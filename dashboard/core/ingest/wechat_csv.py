@@ -18,7 +18,7 @@ import polars as pl
 from dashboard.core.ingest import wechat_content as wc
 from dashboard.core.ingest.csvrows import ends_with_newline, iter_records
 from dashboard.core.ingest.errors import IngestError
-from dashboard.core.ingest.model import BatchBuilder, ChatInfo, Parsed, ParseState
+from dashboard.core.ingest.model import BatchBuilder, ChatInfo, Options, Parsed, ParseState
 from dashboard.core.ingest.textio import Sniffed
 from dashboard.core.ingest.timeparse import TimeFormatError, epoch_unit, from_epoch, parse_local
 
@@ -29,12 +29,6 @@ MEMOTRACE2_HEADER = ["消息ID", "类型", "发送人", "时间", "内容", "备
 PYWXDUMP_HEADER = ["id", "MsgSvrID", "type_name", "is_sender", "talker", "room_name", "msg", "src", "CreateTime"]
 SELF_NAMES = {"我", "self", "me"}
 SYSTEM_TALKERS = {"系统", "系统消息", "system"}
-
-
-@dataclass
-class Options:
-    tz: str
-    chat_name: str | None = None
 
 
 @dataclass

@@ -1,0 +1,118 @@
+"""Streaming JSON for exports that can be gigabytes: arrays read item by item with ijson.
+
+Two repairs happen on the way in, so every JSON format gets them:
+- the text is re-encoded to UTF-8 whatever the file used (UTF-16, GB18030, a BOM);
+- Telegram's `\\xNN` escapes, which are not JSON, become `\\u00NN` (export-formats.md §3).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import ijson
+
+from dashboard.core.ingest.errors import IngestError
+from dashboard.core.ingest.textio import Sniffed, open_text
+
+CHUNK_CHARS = 1 << 20
+# A backslash pair is consumed first, so `\\x41` (an escaped backslash, then "x41") stays as is.
+_ESCAPE = re.compile(r"\\(\\|x([0-9A-Fa-f]{2}))")
+
+
+def _fix_escapes(text: str) -> str:
+    if "\\x" not in text:
+        return text
+    return _ESCAPE.sub(lambda m: "\\\\" if m.group(1) == "\\" else "\\u00" + m.group(2), text)
+
+
+class JsonBytes(io.RawIOBase):
+    """A file's text as repaired UTF-8 bytes; `line` is the line the reader has reached."""
+
+    def __init__(self, path: Path, sniffed: Sniffed) -> None:
+        self._text = open_text(path, sniffed)
+        self._carry = ""
+        self._buf = b""
+        self._eof = False
+        self.line = 1
+
+    def readable(self) -> bool:
+        return True
+
+    def _fill(self) -> None:
+        chunk = self._text.read(CHUNK_CHARS)
+        if not chunk:
+            self._eof = True
+            text, self._carry = self._carry, ""
+        else:
+            text = self._carry + chunk
+            # never split an escape: hold back a trailing run of backslashes and what follows it
+            cut = len(text)
+            i = text.rfind("\\", max(0, len(text) - 4))
+            if i >= 0:
+                while i > 0 and text[i - 1] == "\\":
+                    i -= 1
+                cut = i
+            text, self._carry = text[:cut], text[cut:]
+        self.line += text.count("\n")
+        self._buf += _fix_escapes(text).encode("utf-8", "surrogateescape")
+
+    def readinto(self, b) -> int:  # type: ignore[override]
+        while not self._buf and not self._eof:
+            self._fill()
+        n = min(len(b), len(self._buf))
+        b[:n] = self._buf[:n]
+        self._buf = self._buf[n:]
+        return n
+
+    def close(self) -> None:
+        self._text.close()
+        super().close()
+
+
+def iter_items(path: Path, sniffed: Sniffed, prefix: str) -> Iterator[object]:
+    """Items under `prefix` (ijson syntax: "messages.item", "chats.list.item"), one at a time.
+    Malformed JSON raises IngestError naming the line the reader had reached."""
+    stream = JsonBytes(path, sniffed)
+    try:
+        yield from ijson.items(stream, prefix, use_float=True)
+    except (ijson.JSONError, UnicodeDecodeError) as e:
+        raise IngestError(path, f"JSON 格式错误: {_first(e)}", line=stream.line, expected="完整、合法的 JSON 导出文件") from None
+    finally:
+        stream.close()
+
+
+def iter_events(path: Path, sniffed: Sniffed) -> Iterator[tuple[str, str, object]]:
+    """ijson's (prefix, event, value) stream, for formats that need scalars beside a big array."""
+    stream = JsonBytes(path, sniffed)
+    try:
+        yield from ijson.parse(stream, use_float=True)
+    except (ijson.JSONError, UnicodeDecodeError) as e:
+        raise IngestError(path, f"JSON 格式错误: {_first(e)}", line=stream.line, expected="完整、合法的 JSON 导出文件") from None
+    finally:
+        stream.close()
+
+
+def iter_lines(path: Path, sniffed: Sniffed) -> Iterator[tuple[int, object | None, str]]:
+    """JSON Lines: (line number, the object or None when the line is not JSON, the raw line)."""
+    with open_text(path, sniffed) as fh:
+        for n, line in enumerate(fh, start=1):
+            raw = line.strip().lstrip("\ufeff")
+            if not raw:
+                continue
+            try:
+                yield n, json.loads(_fix_escapes(raw)), raw
+            except ValueError:
+                yield n, None, raw
+
+
+def head_object_keys(head: str) -> set[str]:
+    """Keys that appear as `"key":` in the start of a JSON text; a cheap, streaming-safe detector."""
+    return set(re.findall(r'"([A-Za-z_][A-Za-z0-9_]*)"\s*:', head[:65536]))
+
+
+def _first(e: Exception) -> str:
+    return (str(e).strip().splitlines() or [type(e).__name__])[0]
