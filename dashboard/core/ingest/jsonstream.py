@@ -80,7 +80,7 @@ def iter_items(path: Path, sniffed: Sniffed, prefix: str) -> Iterator[object]:
     try:
         yield from ijson.items(stream, prefix, use_float=True)
     except (ijson.JSONError, UnicodeDecodeError) as e:
-        raise IngestError(path, f"JSON 格式错误: {_first(e)}", line=stream.line, expected="完整、合法的 JSON 导出文件") from None
+        raise _bad_json(path, e, stream.line) from None
     finally:
         stream.close()
 
@@ -91,7 +91,7 @@ def iter_events(path: Path, sniffed: Sniffed) -> Iterator[tuple[str, str, object
     try:
         yield from ijson.parse(stream, use_float=True)
     except (ijson.JSONError, UnicodeDecodeError) as e:
-        raise IngestError(path, f"JSON 格式错误: {_first(e)}", line=stream.line, expected="完整、合法的 JSON 导出文件") from None
+        raise _bad_json(path, e, stream.line) from None
     finally:
         stream.close()
 
@@ -114,5 +114,6 @@ def head_object_keys(head: str) -> set[str]:
     return set(re.findall(r'"([A-Za-z_][A-Za-z0-9_]*)"\s*:', head[:65536]))
 
 
-def _first(e: Exception) -> str:
-    return (str(e).strip().splitlines() or [type(e).__name__])[0]
+def _bad_json(path: Path, e: Exception, line: int) -> IngestError:
+    first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+    return IngestError(path, f"JSON 格式错误: {first}", line=line, expected="完整、合法的 JSON 导出文件")
