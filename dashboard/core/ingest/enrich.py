@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 
 from dashboard.core.ingest import ids, solitaire
-from dashboard.core.ingest.model import RAW_SCHEMA, Parsed
+from dashboard.core.ingest.model import RAW_SCHEMA, Parsed, ParseState
 from dashboard.core.ingest.system_events import MESSAGE_KIND, SELF, parse_system
 from dashboard.core.text import segment
 
@@ -74,6 +74,8 @@ def enrich(
     self_key = exporter or "self"
     _assign_senders(con, names, self_key)
     _system_events(con, names, self_key)
+    _stated_roles(con, state, names, self_key)
+    _reactions(con)
     _mentions(con, names)
     _quotes(con, platform)
     _red_packets(con)
@@ -179,14 +181,44 @@ def _assign_senders(con: duckdb.DuckDBPyConnection, names: dict, self_key: str) 
 # ---------------------------------------------------------------------------------------------
 # system events
 
+Ref = tuple[str | None, str | None]  # (member key, name as written); SELF as the name = the exporter
+
+
+@dataclass
+class _Event:
+    kind: str
+    actor: Ref | None
+    subjects: list[Ref]
+    method: str | None
+    title: str | None
+
+
+def _event_of(text: str | None, structured: str | None) -> _Event | None:
+    """The event a system row states: the parser's structured event, else the text grammar."""
+    if structured:
+        e = json.loads(structured)
+        actor = tuple(e["actor"]) if e.get("actor") else None
+        return _Event(e["kind"], actor, [tuple(x) for x in e.get("subjects") or []], e.get("method"), e.get("title"))
+    ev = parse_system(text) if text else None
+    if ev is None:
+        return None
+    return _Event(ev.kind, (None, ev.actor) if ev.actor else None, [(None, x) for x in ev.subjects], ev.method,
+                  ev.title)
+
+
+# Kinds whose one event row is about the actor (what they renamed, pinned or changed).
+_ACTOR_KINDS = {"rename", "pin", "icon", "description", "settings", "other"}
+_ROLE_KINDS = {"owner", "admin"}
+
+
 def _system_events(con: duckdb.DuckDBPyConnection, names: dict, self_key: str) -> None:
     rows = con.execute(
-        "select msg_id, chat_id, chat_key, ts, text, names_json from msg "
-        "where kind in ('system', 'recall', 'pat') and text is not null order by ts, line"
+        "select msg_id, chat_id, chat_key, ts, text, names_json, event_json from msg "
+        "where kind in ('system', 'recall', 'pat') and (text is not null or event_json is not null) order by ts, line"
     ).fetchall()
-    updates, events, claims, owners = [], [], [], []
-    for msg_id, chat_id, chat_key, ts, text, hints in rows:
-        ev = parse_system(text)
+    updates, events, claims, roles = [], [], [], []
+    for msg_id, chat_id, chat_key, ts, text, hints, structured in rows:
+        ev = _event_of(text, structured)
         if ev is None:
             continue
         local = dict(names)
@@ -194,31 +226,26 @@ def _system_events(con: duckdb.DuckDBPyConnection, names: dict, self_key: str) -
             for n, k in json.loads(hints).items():
                 local[(chat_key, n)] = k
 
-        def res(name: str | None, ck: str = chat_key, nm: dict = local) -> str | None:
-            return _resolve(nm, ck, name, self_key)
+        def res(ref: Ref | None, ck: str = chat_key, nm: dict = local) -> str | None:
+            if ref is None:
+                return None
+            return ref[0] or _resolve(nm, ck, ref[1], self_key)
+
+        def shown(ref: Ref | None) -> str | None:
+            return None if ref is None or ref[1] == SELF else ref[1]
 
         actor = res(ev.actor)
-        actor_name = None if ev.actor in (None, SELF) else ev.actor
-        subjects = [(s, res(s)) for s in ev.subjects]
+        subjects = [(shown(r), res(r)) for r in ev.subjects]
         if ev.kind in MESSAGE_KIND:
             target = [k for _, k in subjects if k]
             updates.append((msg_id, MESSAGE_KIND[ev.kind], actor, target or None))
         elif ev.kind == "red_packet_claim":
             sender = subjects[0][1] if subjects else None
             claims.append((msg_id, chat_id, chat_key, ts, actor, sender))
-        elif ev.kind == "owner":
-            for _, key in subjects:
-                owners.append((chat_id, key, ts))
+        elif ev.kind in _ROLE_KINDS:
+            roles += [(chat_id, key, ev.kind, ts) for _, key in subjects if key]
         else:
-            method = ev.method
-            if ev.kind == "rename":
-                # a rename's raw_name holds the new group name
-                events.append((f"{msg_id}:0", chat_id, chat_key, ts, "rename", actor, actor, None, ev.title, msg_id,
-                               actor_name))
-            for i, (raw_name, key) in enumerate(subjects):
-                raw = None if raw_name == SELF else raw_name
-                events.append((f"{msg_id}:{i}", chat_id, chat_key, ts, ev.kind, key, actor, method, raw, msg_id,
-                               actor_name))
+            events += _event_rows((msg_id, chat_id, chat_key, ts), ev, actor, shown(ev.actor), subjects)
     con.execute(
         "create table s_events (event_id varchar, chat_id varchar, chat_key varchar, ts timestamptz, kind varchar,"
         " member_key varchar, actor_key varchar, method varchar, raw_name varchar, msg_id varchar, actor_name varchar)"
@@ -231,9 +258,9 @@ def _system_events(con: duckdb.DuckDBPyConnection, names: dict, self_key: str) -
     )
     if claims:
         con.executemany("insert into s_claims values (?, ?, ?, ?, ?, ?)", claims)
-    con.execute("create table s_owner_roles (chat_id varchar, member_key varchar, ts timestamptz)")
-    if owners:
-        con.executemany("insert into s_owner_roles values (?, ?, ?)", owners)
+    con.execute("create table s_roles (chat_id varchar, member_key varchar, role varchar, ts timestamptz)")
+    if roles:
+        con.executemany("insert into s_roles values (?, ?, ?, ?)", roles)
     if updates:
         con.execute("create temp table kind_updates (msg_id varchar, kind varchar, actor varchar, targets varchar[])")
         con.executemany("insert into kind_updates values (?, ?, ?, ?)", updates)
@@ -243,6 +270,48 @@ def _system_events(con: duckdb.DuckDBPyConnection, names: dict, self_key: str) -
             from kind_updates u where msg.msg_id = u.msg_id
             """
         )
+
+
+def _event_rows(where: tuple, ev: _Event, actor: str | None, actor_name: str | None,
+                subjects: list[tuple[str | None, str | None]]) -> list[tuple]:
+    """membership_events rows for one system message: one per subject; create and the actor kinds
+    (rename, pin …) add a row for the actor whose raw_name holds the new name / what changed."""
+    msg_id, chat_id, chat_key, ts = where
+    out = []
+    kind, method = ev.kind, ev.method
+    if ev.kind in _ACTOR_KINDS or ev.kind == "create":
+        out.append((ev.kind, actor, "creator" if ev.kind == "create" else None, ev.title))
+        subjects = [x for x in subjects if x[1] != actor]
+        if ev.kind == "create":
+            kind, method = "join", "creator"
+    out += [(kind, key, method, raw) for raw, key in subjects]
+    return [(f"{msg_id}:{i}", chat_id, chat_key, ts, k, member, actor, m, raw, msg_id, actor_name)
+            for i, (k, member, m, raw) in enumerate(out)]
+
+
+def _stated_roles(con: duckdb.DuckDBPyConnection, state: ParseState, names: dict, self_key: str) -> None:
+    """Roles the export lists (ChatLab members, QQ 【群主】 titles, Discord bots)."""
+    rows = []
+    for chat_key, key, name, role in state.roles:
+        member = key or _resolve(names, chat_key, name, self_key)
+        if member:
+            rows.append((chat_key, member, role))
+    if rows:
+        con.executemany("insert into s_roles select chat_id_of(?), ?, ?, null", list(dict.fromkeys(rows)))
+
+
+def _reactions(con: duckdb.DuckDBPyConnection) -> None:
+    rows = con.execute("select msg_id, chat_id, reactions_json from msg where reactions_json is not null").fetchall()
+    out = []
+    for msg_id, chat_id, raw in rows:
+        for r in json.loads(raw):
+            keys = [k for k in r.get("keys") or [] if k]
+            out.append((msg_id, chat_id, str(r.get("emoji") or "?"), int(r.get("count") or len(keys) or 1),
+                        keys or None))
+    con.execute("create table s_reactions (msg_id varchar, chat_id varchar, emoji varchar, n integer,"
+                " member_keys varchar[])")
+    if out:
+        con.executemany("insert into s_reactions values (?, ?, ?, ?, ?)", out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -351,7 +420,8 @@ def _member_tables(con: duckdb.DuckDBPyConnection, parsed: Parsed) -> None:
         union select actor_key from s_events where actor_key is not null
         union select claimer_key from s_claims where claimer_key is not null
         union select sender_key from s_claims where sender_key is not null
-        union select member_key from s_owner_roles where member_key is not null
+        union select member_key from s_roles where member_key is not null
+        union select unnest(member_keys) from s_reactions where member_keys is not null
         union select member_key from s_solitaire_entries where member_key is not null
         """
     )

@@ -110,7 +110,7 @@ def _write(con: duckdb.DuckDBPyConnection, meta: dict, store_id: str | None) -> 
                    or n.reply_by_id in (select msg_id from messages) then n.reply_by_id
                  else n.reply_by_text end,
             (select list(m2.member_id) from stg.s_members m2 where list_contains(n.mention_keys, m2.platform_key)),
-            n.platform_msg_id, n.sender_name, n.is_self, n.raw_type, $imp, n.line
+            n.platform_msg_id, n.sender_name, n.is_self, n.raw_type, $imp, n.line, n.edited_ts
         from new_msg n
         left join stg.s_members mk on mk.platform_key = n.member_key
         """,
@@ -178,10 +178,19 @@ def _write(con: duckdb.DuckDBPyConnection, meta: dict, store_id: str | None) -> 
     con.execute(
         """
         insert into roles (chat_id, member_id, role, source, valid_from)
-        select o.chat_id, m.member_id, 'owner', 'system', o.ts
-        from stg.s_owner_roles o join stg.s_members m on m.platform_key = o.member_key
-        anti join roles r on r.chat_id = o.chat_id and r.member_id = m.member_id and r.role = 'owner'
+        select distinct o.chat_id, m.member_id, o.role, 'system', o.ts
+        from stg.s_roles o join stg.s_members m on m.platform_key = o.member_key
+        anti join roles r on r.chat_id = o.chat_id and r.member_id = m.member_id and r.role = o.role
         """
+    )
+    con.execute(
+        """
+        insert into reactions
+        select r.msg_id, r.chat_id, r.emoji, r.n,
+            (select list(m.member_id) from stg.s_members m where list_contains(r.member_keys, m.platform_key)), $imp
+        from stg.s_reactions r semi join new_msg n on n.msg_id = r.msg_id
+        """,
+        p,
     )
     con.execute(
         "insert into terms select t.* from stg.s_terms t semi join new_msg n on n.msg_id = t.msg_id"
