@@ -1,4 +1,4 @@
-"""The `qunxi` command: demo, serve, ingest, queries, query."""
+"""The `qunxi` command: demo, serve, ingest, formats, sample, queries, query."""
 
 from __future__ import annotations
 
@@ -17,7 +17,10 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from dashboard.core import db, queries, settings
+from dashboard.core.ingest import store_records
+from dashboard.core.ingest.detect import FORMATS
 from dashboard.core.ingest.errors import IngestError
+from dashboard.core.ingest.model import MAP_FIELDS
 from dashboard.core.ingest.pipeline import ImportReport, import_order, ingest_file
 from dashboard.core.sample.generate import DEFAULT_SEED, OutputNotEmpty, generate, generate_scaled
 
@@ -86,12 +89,17 @@ def ingest(
     chat_name: Annotated[str | None, typer.Option("--chat-name", help="Name the chat (overrides the export).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="Force a format instead of detecting it.")] = None,
     store: Annotated[str | None, typer.Option("--store", help="Attach the chats to this store id.")] = None,
+    maps: Annotated[list[str] | None, typer.Option(
+        "--map", help="Read any other CSV/Parquet table: FIELD=COLUMN, e.g. --map time=发送时间 --map sender=发送人 "
+                      "--map text=内容 (fields: " + ", ".join(MAP_FIELDS) + ").")] = None,
 ) -> None:
     """Import chat exports and store records (idempotent: re-imports add nothing twice).
 
     Files are imported exports first, then visits and events, then members.csv, whatever the
-    order given, because members.csv refers to chats and nicknames from the exports."""
+    order given, because members.csv refers to chats and nicknames from the exports.
+    `qunxi formats` lists every export this recognises."""
     target = _db(db_path)
+    mapping = _mapping(maps) if maps else None
     reports: list[ImportReport] = []
     files = import_order(files)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}"),
@@ -104,7 +112,8 @@ def ingest(
 
             try:
                 reports.append(ingest_file(f, target, tz=tz, chat_name=chat_name, fmt=fmt, store_id=store,
-                                           progress=progress, on_wait=lambda m: err.print(f"[yellow]{m}[/]")))
+                                           mapping=mapping, progress=progress,
+                                           on_wait=lambda m: err.print(f"[yellow]{m}[/]")))
             except IngestError as exc:
                 bar.stop()
                 if reports:
@@ -116,6 +125,34 @@ def ingest(
             bar.remove_task(task)
     _print_reports(reports)
     console.print(f"数据库: {target}")
+
+
+def _mapping(maps: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for m in maps:
+        field, sep, column = m.partition("=")
+        field, column = field.strip(), column.strip()
+        if not sep or not column:
+            _fail(f"--map {m!r} 应写成 字段=列名，例如 --map time=发送时间")
+        if field not in MAP_FIELDS:
+            _fail(f"--map 的字段 {field!r} 不认识；可用的字段: {', '.join(MAP_FIELDS)}")
+        out[field] = column
+    if "time" not in out or not ({"sender", "sender_id"} & out.keys()):
+        _fail("--map 至少要指定 time 和 sender（或 sender_id）两列，例如 --map time=发送时间 --map sender=发送人")
+    return out
+
+
+@app.command()
+def formats() -> None:
+    """List every export format the ingest recognises, with a line of what it looks like."""
+    console.print("[bold]支持的导出格式 Supported formats[/]")
+    rows = [(f.name, f.label, f.platform, f.sample) for f in FORMATS]
+    rows += [(k.name, k.label, "store", k.example) for k in store_records.KINDS]
+    for name, label, platform, sample in rows:
+        console.print(f"[bold cyan]{name}[/]  {label}  [dim]({platform})[/]", soft_wrap=True)
+        console.print(f"    {sample}", soft_wrap=True, markup=False, highlight=False)
+    console.print("文件按内容识别，不看文件名；编码自动判断（UTF-8 含/不含 BOM、UTF-16、GB18030/GBK）。"
+                  "其他表格用 qunxi ingest FILE --map time=列名 --map sender=列名 --map text=列名。")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -68,6 +68,10 @@ def event_json(
                       ensure_ascii=False)
 
 
+# Fields a column mapping (`--map field=column`) may name, for tables no format recognises.
+MAP_FIELDS = ("time", "sender", "sender_id", "text", "chat", "chat_id", "kind", "msg_id", "reply_to", "platform")
+
+
 @dataclass
 class Options:
     tz: str
