@@ -9,10 +9,11 @@ import polars as pl
 import streamlit as st
 
 from dashboard.core.ingest.errors import IngestError
-from dashboard.core.ingest.pipeline import NOT_EXPORTS, ImportReport, import_order, ingest_file
+from dashboard.core.ingest.pipeline import IMPORTABLE_SUFFIXES, NOT_EXPORTS, ImportReport, import_order, ingest_file
 from dashboard.ui import data, fmt, page
 from dashboard.ui.i18n import t
 
+UPLOAD_TYPES = sorted(s.lstrip(".") for s in IMPORTABLE_SUFFIXES)
 COLUMNS = ["file_name", "format", "exporter_name", "coverage_start", "coverage_end", "n_new", "n_duplicate",
            "n_skipped", "imported_at"]
 
@@ -26,7 +27,7 @@ def _done_label(report: ImportReport, name: str) -> str:
              skipped=fmt.num(report.n_skipped), chats="、".join(report.chats))
 
 
-def _import_one(path: Path, chat_name: str | None) -> None:
+def _import_one(path: Path, chat_name: str | None, mapping: dict[str, str] | None = None) -> None:
     with st.status(t("data.importing", file=path.name), expanded=True) as status:
         bar = st.progress(0.0)
 
@@ -35,7 +36,8 @@ def _import_one(path: Path, chat_name: str | None) -> None:
             bar.progress(share, text=f"{t('data.stage.' + stage)} {fmt.num(done) if done else ''}")
 
         try:
-            report = ingest_file(path, data.db_path(), tz=data.tz(), chat_name=chat_name, progress=progress)
+            report = ingest_file(path, data.db_path(), tz=data.tz(), chat_name=chat_name, mapping=mapping,
+                                 progress=progress)
         except IngestError as exc:
             status.update(label=t("data.failed"), state="error")
             st.error(str(exc))
@@ -49,7 +51,7 @@ def _import_one(path: Path, chat_name: str | None) -> None:
             st.caption(s)
 
 
-def _import(uploads: list, chat_name: str | None) -> None:
+def _import(uploads: list, chat_name: str | None, mapping: dict[str, str] | None) -> None:
     """Saved side by side first (a PyWxDump CSV finds its users.json), then imported in order."""
     with tempfile.TemporaryDirectory(prefix="qunxi-upload-") as tmp:
         paths = []
@@ -59,7 +61,7 @@ def _import(uploads: list, chat_name: str | None) -> None:
             if path.name not in NOT_EXPORTS:
                 paths.append(path)
         for path in import_order(paths):
-            _import_one(path, chat_name or None)
+            _import_one(path, chat_name or None, mapping)
     data.clear()
 
 
@@ -67,12 +69,21 @@ def render() -> None:
     st.title(t("data.title"))
     st.caption(t("data.db_path", path=data.db_path()))
     with st.form("upload", clear_on_submit=True):
-        uploads = st.file_uploader(t("data.upload"), type=["csv", "txt", "json"], accept_multiple_files=True,
+        uploads = st.file_uploader(t("data.upload"), type=UPLOAD_TYPES, accept_multiple_files=True,
                                    help=t("data.upload_help"), key="uploads")
         chat_name = st.text_input(t("data.chat_name"), key="chat_name")
+        with st.expander(t("data.map_title")):
+            st.caption(t("data.map_help"))
+            cols = st.columns(3)
+            columns = {f: cols[i].text_input(t(f"data.map.{f}"), key=f"map_{f}")
+                       for i, f in enumerate(("time", "sender", "text"))}
         submitted = st.form_submit_button(t("data.import_button"), type="primary")
     if submitted and uploads:
-        _import(uploads, chat_name.strip())
+        mapping = {f: c.strip() for f, c in columns.items() if c.strip()}
+        if mapping and not {"time", "sender"} <= mapping.keys():
+            st.warning(t("data.map_incomplete"))
+        else:
+            _import(uploads, chat_name.strip(), mapping or None)
     st.subheader(t("data.imports"))
     if data.data_version() is None:
         st.info(t("data.no_imports"))
