@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections import Counter, defaultdict
+from collections import ChainMap, Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +53,21 @@ def _duck_type(t: pl.DataType) -> str:
     if isinstance(t, pl.Datetime):
         return "timestamptz"
     return {pl.String: "varchar", pl.Int64: "bigint", pl.Boolean: "boolean"}[type(t)]
+
+
+_POLARS_OF = {"VARCHAR": pl.String(), "TIMESTAMP WITH TIME ZONE": pl.Datetime("us", "UTC"), "INTEGER": pl.Int32(),
+              "BIGINT": pl.Int64(), "BOOLEAN": pl.Boolean(), "VARCHAR[]": pl.List(pl.String())}
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
+    """Append Python rows to a staging table in one columnar insert (executemany costs ~1 ms a row)."""
+    if not rows:
+        return
+    cols = con.execute(f"select column_name, column_type from (describe {table})").fetchall()
+    frame = pl.DataFrame(rows, schema={name: _POLARS_OF[kind] for name, kind in cols}, orient="row")
+    con.register("insert_rows", frame)
+    con.execute(f"insert into {table} select * from insert_rows")
+    con.unregister("insert_rows")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -221,10 +236,8 @@ def _system_events(con: duckdb.DuckDBPyConnection, names: dict, self_key: str) -
         ev = _event_of(text, structured)
         if ev is None:
             continue
-        local = dict(names)
-        if hints:
-            for n, k in json.loads(hints).items():
-                local[(chat_key, n)] = k
+        # names the message itself ties to keys (WeChat template XML) win over the chat-wide map
+        local = ChainMap({(chat_key, n): k for n, k in json.loads(hints).items()}, names) if hints else names
 
         def res(ref: Ref | None, ck: str = chat_key, nm: dict = local) -> str | None:
             if ref is None:
@@ -250,20 +263,17 @@ def _system_events(con: duckdb.DuckDBPyConnection, names: dict, self_key: str) -
         "create table s_events (event_id varchar, chat_id varchar, chat_key varchar, ts timestamptz, kind varchar,"
         " member_key varchar, actor_key varchar, method varchar, raw_name varchar, msg_id varchar, actor_name varchar)"
     )
-    if events:
-        con.executemany("insert into s_events values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", events)
+    _insert(con, "s_events", events)
     con.execute(
         "create table s_claims (msg_id varchar, chat_id varchar, chat_key varchar, ts timestamptz,"
         " claimer_key varchar, sender_key varchar)"
     )
-    if claims:
-        con.executemany("insert into s_claims values (?, ?, ?, ?, ?, ?)", claims)
+    _insert(con, "s_claims", claims)
     con.execute("create table s_roles (chat_id varchar, member_key varchar, role varchar, ts timestamptz)")
-    if roles:
-        con.executemany("insert into s_roles values (?, ?, ?, ?)", roles)
+    _insert(con, "s_roles", roles)
     if updates:
         con.execute("create temp table kind_updates (msg_id varchar, kind varchar, actor varchar, targets varchar[])")
-        con.executemany("insert into kind_updates values (?, ?, ?, ?)", updates)
+        _insert(con, "kind_updates", updates)
         con.execute(
             """
             update msg set kind = u.kind, member_key = coalesce(u.actor, msg.member_key), mention_keys = u.targets
@@ -310,8 +320,7 @@ def _reactions(con: duckdb.DuckDBPyConnection) -> None:
                         keys or None))
     con.execute("create table s_reactions (msg_id varchar, chat_id varchar, emoji varchar, n integer,"
                 " member_keys varchar[])")
-    if out:
-        con.executemany("insert into s_reactions values (?, ?, ?, ?, ?)", out)
+    _insert(con, "s_reactions", out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -335,7 +344,7 @@ def _mentions(con: duckdb.DuckDBPyConnection, names: dict) -> None:
             out.append((msg_id, keys))
     if out:
         con.execute("create temp table mention_rows (msg_id varchar, keys varchar[])")
-        con.executemany("insert into mention_rows values (?, ?)", out)
+        _insert(con, "mention_rows", out)
         con.execute("update msg set mention_keys = m.keys from mention_rows m where msg.msg_id = m.msg_id")
 
 
@@ -401,10 +410,8 @@ def _solitaires(con: duckdb.DuckDBPyConnection, names: dict) -> None:
         "create table s_solitaire_entries (solitaire_id varchar, position integer, member_key varchar,"
         " raw_name varchar, text varchar, first_seen_at timestamptz, msg_id varchar)"
     )
-    if lists:
-        con.executemany("insert into s_solitaires values (?, ?, ?, ?, ?, ?, ?)", lists)
-    if entries:
-        con.executemany("insert into s_solitaire_entries values (?, ?, ?, ?, ?, ?, ?)", entries)
+    _insert(con, "s_solitaires", lists)
+    _insert(con, "s_solitaire_entries", entries)
 
 
 # ---------------------------------------------------------------------------------------------

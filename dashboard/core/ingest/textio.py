@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,7 +63,7 @@ def _utf8(path: Path, raw: bytes, encoding: str, label: str) -> Sniffed:
     """UTF-8, perhaps with a few bad bytes: the parser skips and counts the records holding them.
     Many bad bytes mean a mixed or damaged file, which is refused as a whole."""
     head = codecs.getincrementaldecoder(encoding)(errors="surrogateescape").decode(raw, final=False)
-    bad = sum(1 for ch in head if "\udc80" <= ch <= "\udcff")
+    bad = len(_SURROGATE.findall(head))
     if bad > max(16, len(head) // 50):
         raise IngestError(
             path, "文件编码混乱：大段内容既不是 UTF-8 也无法整体按 GB18030 读取，文件可能被其他软件改坏了",
@@ -76,5 +77,8 @@ def open_text(path: Path, sniffed: Sniffed, newline: str | None = None) -> io.Te
     return open(path, encoding=sniffed.encoding, errors=errors, newline=newline)
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
 def has_undecodable(text: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in text)
+    return _SURROGATE.search(text) is not None
