@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -95,4 +96,18 @@ def test_mutated_real_files_raise_only_the_import_error(base_db: Path, tmp_path_
     shutil.copy(base_db, db)
     path = work / name
     path.write_bytes(data)
+    _import_or_error(path, db)
+
+
+@FUZZ
+@given(case=mutated(), inner=st.sampled_from(["_chat.txt", "WhatsApp Chat with 宝妈.txt", "notes.md"]))
+def test_mutated_zips_raise_only_the_import_error(base_db: Path, tmp_path_factory: pytest.TempPathFactory,
+                                                  case: tuple[str, bytes], inner: str) -> None:
+    _, data = case
+    work = tmp_path_factory.mktemp("zipped")
+    db = work / "db.duckdb"
+    shutil.copy(base_db, db)
+    path = work / "WhatsApp Chat - 宝妈.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(inner, data)
     _import_or_error(path, db)
