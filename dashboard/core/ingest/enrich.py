@@ -311,16 +311,22 @@ def _stated_roles(con: duckdb.DuckDBPyConnection, state: ParseState, names: dict
 
 
 def _reactions(con: duckdb.DuckDBPyConnection) -> None:
-    rows = con.execute("select msg_id, chat_id, reactions_json from msg where reactions_json is not null").fetchall()
-    out = []
-    for msg_id, chat_id, raw in rows:
+    """Reactions per (message, emoji); `names` ({key: name}) in the JSON names reactors who may never post."""
+    rows = con.execute(
+        "select msg_id, chat_id, ts, reactions_json from msg where reactions_json is not null"
+    ).fetchall()
+    out, named = [], []
+    for msg_id, chat_id, ts, raw in rows:
         for r in json.loads(raw):
             keys = [k for k in r.get("keys") or [] if k]
             out.append((msg_id, chat_id, str(r.get("emoji") or "?"), int(r.get("count") or len(keys) or 1),
                         keys or None))
+            named += [(k, chat_id, n, ts) for k, n in (r.get("names") or {}).items() if k in keys and n]
     con.execute("create table s_reactions (msg_id varchar, chat_id varchar, emoji varchar, n integer,"
                 " member_keys varchar[])")
     _insert(con, "s_reactions", out)
+    con.execute("create table s_reactor_names (member_key varchar, chat_id varchar, name varchar, ts timestamptz)")
+    _insert(con, "s_reactor_names", named)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -444,6 +450,8 @@ def _member_tables(con: duckdb.DuckDBPyConnection, parsed: Parsed) -> None:
             union all
             select actor_key, chat_id, actor_name, ts from s_events
             where actor_key is not null and actor_name is not null
+            union all
+            select member_key, chat_id, name, ts from s_reactor_names
         ) group by all
         """
     )
