@@ -31,7 +31,9 @@ def _raw(p: Probe) -> bool:
 
 
 def _txt(p: Probe) -> bool:
-    return bool(wechat_txt.HEADER.match(p.first_line()))
+    # a QQ 消息管理器 line has the same date and time, then `nick(QQ号)` or `nick<email>`
+    first = p.first_line()
+    return bool(wechat_txt.HEADER.match(first)) and not qq.is_qq_header(first)
 
 
 WECHAT: tuple[Format, ...] = (
@@ -64,8 +66,8 @@ GENERIC = "generic_table"
 
 
 def csv_header(path: Path, s: Sniffed) -> list[str] | None:
-    first = next((ln.strip() for ln in s.head.splitlines() if ln.strip()), "")
-    if "," not in first:
+    first = next((ln.strip() for ln in s.head.splitlines() if ln.strip()), "").lstrip("\ufeff")
+    if "," not in first or first.startswith(("{", "[")):  # JSON on one line is not a table
         return None
     try:
         return read_header(path, s)

@@ -73,8 +73,8 @@ def _utf8(path: Path, raw: bytes, encoding: str, label: str) -> Sniffed:
 
 
 def open_text(path: Path, sniffed: Sniffed, newline: str | None = None) -> io.TextIOWrapper:
-    errors = "surrogateescape" if sniffed.encoding in ("utf-8", "utf-8-sig") else "strict"
-    return open(path, encoding=sniffed.encoding, errors=errors, newline=newline)
+    # Bad bytes become lone surrogates in every encoding, so a damaged record is skipped, not fatal.
+    return open(path, encoding=sniffed.encoding, errors="surrogateescape", newline=newline)
 
 
 _SURROGATE = re.compile("[\udc80-\udcff]")
