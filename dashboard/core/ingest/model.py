@@ -83,7 +83,7 @@ class Options:
 class ChatInfo:
     key: str
     name: str | None
-    kind: str = "group"  # group | private | unknown
+    kind: str = "group"  # group | private | channel
 
 
 @dataclass
