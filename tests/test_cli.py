@@ -7,7 +7,7 @@ import io
 import json
 from pathlib import Path
 
-from conftest import FIXTURE_FILES
+from conftest import FIXTURE_FILES, rows
 from typer.testing import CliRunner
 
 from dashboard.cli import app
@@ -73,3 +73,35 @@ def test_sample_then_ingest_the_folder(tmp_path: Path) -> None:
     assert got["m"] == sum(c["messages"] for c in truth["chats"].values())
     assert got["v"] == truth["visits"]["rows"]
     assert got["r"] == truth["members_csv"]["rows"]
+
+
+def test_formats_lists_every_format_with_a_sample() -> None:
+    from dashboard.core.ingest.detect import FORMATS
+
+    r = runner.invoke(app, ["formats"])
+    assert r.exit_code == 0, r.output
+    flat = r.output.replace("\n", "")
+    for f in FORMATS:
+        assert f.name in flat and f.sample.replace("\n", "")[:20] in flat
+    for name in ("telegram_json", "whatsapp_txt", "qq_txt", "qq_qce_json", "wecom_json", "discord_json",
+                 "discord_csv", "chatlab_json", "chatlab_jsonl", "generic_table", "store_visits"):
+        assert name in flat
+
+
+def test_ingest_any_table_with_a_column_mapping(tmp_path: Path) -> None:
+    table = tmp_path / "店铺群聊.csv"
+    table.write_text("发送时间,发送人,内容\n2025-03-01 09:00:00,小红,早上好\n2025-03-01 09:05:00,阿芳,今天有活动吗？\n"
+                     "2025-03-01 09:06:00,小红,有的\n", encoding="utf-8")
+    db = tmp_path / "m.duckdb"
+    plain = runner.invoke(app, ["ingest", str(table), "--db", str(db)])
+    assert plain.exit_code == 2 and "--map" in plain.output.replace("\n", "")
+    r = runner.invoke(app, ["ingest", str(table), "--db", str(db), "--map", "time=发送时间", "--map", "sender=发送人",
+                            "--map", "text=内容"])
+    assert r.exit_code == 0, r.output
+    assert rows(db, "select strftime(ts, '%H:%M'), sender_name, text from messages order by ts") == [
+        ("09:00", "小红", "早上好"), ("09:05", "阿芳", "今天有活动吗？"), ("09:06", "小红", "有的")]
+    assert rows(db, "select format, platform from imports") == [("generic_table", "generic")]
+    for bad, says in ((["--map", "time发送时间"], "字段=列名"), (["--map", "when=发送时间"], "when"),
+                      (["--map", "time=发送时间"], "sender")):
+        out = runner.invoke(app, ["ingest", str(table), "--db", str(tmp_path / "n.duckdb"), *bad])
+        assert out.exit_code == 2 and says in out.output.replace("\n", ""), out.output
