@@ -9,7 +9,14 @@ import polars as pl
 import streamlit as st
 
 from dashboard.core.ingest.errors import IngestError
-from dashboard.core.ingest.pipeline import IMPORTABLE_SUFFIXES, NOT_EXPORTS, ImportReport, import_order, ingest_file
+from dashboard.core.ingest.pipeline import (
+    FORMAT_LABELS,
+    IMPORTABLE_SUFFIXES,
+    NOT_EXPORTS,
+    ImportReport,
+    import_order,
+    ingest_file,
+)
 from dashboard.ui import data, fmt, page
 from dashboard.ui.i18n import t
 
@@ -92,12 +99,14 @@ def render() -> None:
     if imports.is_empty():
         st.info(t("data.no_imports"))
         return
-    when = "YYYY-MM-DD HH:mm"
-    config = {t(f"data.col.{c}"): st.column_config.DatetimeColumn(format=when)
-              for c in ("coverage_start", "coverage_end", "imported_at")}
-    shown = imports.select(COLUMNS).with_columns(pl.col("exporter_name").fill_null("—"))
-    st.dataframe(shown.rename({c: t(f"data.col.{c}") for c in COLUMNS}), width="stretch", hide_index=True,
-                 column_config=config)
+    # times as text so a file without dates (members.csv) shows "—", not "None"
+    shown = imports.select(COLUMNS).with_columns(
+        pl.col("format").replace(FORMAT_LABELS),
+        pl.col("exporter_name").fill_null("—"),
+        *(pl.col(c).dt.strftime("%Y-%m-%d %H:%M").fill_null("—") for c in ("coverage_start", "coverage_end",
+                                                                           "imported_at")),
+    )
+    st.dataframe(shown.rename({c: t(f"data.col.{c}") for c in COLUMNS}), width="stretch", hide_index=True)
 
 
 with page.guarded():

@@ -184,6 +184,7 @@ def _ingest_export(path: Path, tmp: Path, db_path: Path, sha: str, tz: str, chat
     )
 
 
+FORMAT_LABELS = {f.name: f.label for f in detect.FORMATS} | {k.name: k.label for k in store_records.KINDS}
 RECORD_FORMATS = {"visits": store_records.VISITS, "events": store_records.EVENTS, "members": store_records.MEMBERS,
                   **{k.name: k for k in store_records.KINDS}}
 
