@@ -483,27 +483,23 @@ def _member_tables(con: duckdb.DuckDBPyConnection, parsed: Parsed) -> None:
 
 def _terms(con: duckdb.DuckDBPyConnection, progress: Progress | None) -> None:
     con.execute("create table s_terms (msg_id varchar, chat_id varchar, term varchar)")
+    # the reader owns its connection while open: read on a cursor, write on `con`
     cur = con.cursor()
-    cur.execute("select msg_id, chat_id, text from msg where kind in ('text', 'quote') and text is not null")
+    reader = cur.sql(
+        "select msg_id, chat_id, text from msg where kind in ('text', 'quote') and text is not null"
+    ).to_arrow_reader(batch_size=200_000)
     done = 0
-    while True:
-        chunk = cur.fetchmany(50_000)
-        if not chunk:
-            break
-        ids, chats, words = [], [], []
-        for msg_id, chat_id, text in chunk:
-            for w in segment.terms(text):
-                ids.append(msg_id)
-                chats.append(chat_id)
-                words.append(w)
-        frame = pl.DataFrame({"msg_id": ids, "chat_id": chats, "term": words},
-                             schema={"msg_id": pl.String, "chat_id": pl.String, "term": pl.String})
-        con.register("terms_df", frame)
+    for batch in reader:
+        msgs = pl.from_arrow(batch).with_row_index("row")
+        terms = segment.terms_of(msgs.get_column("text"))
+        frame = terms.join(msgs.select("row", "msg_id", "chat_id"), on="row", maintain_order="left")
+        con.register("terms_df", frame.select("msg_id", "chat_id", "term"))
         con.execute("insert into s_terms select * from terms_df")
         con.unregister("terms_df")
-        done += len(chunk)
+        done += batch.num_rows
         if progress:
             progress("words", done)
+    reader.close()
     cur.close()
 
 

@@ -6,10 +6,10 @@ is added to its dictionary once per process.
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from pathlib import Path
 
+import polars as pl
 import rjieba
 
 HERE = Path(__file__).resolve().parent
@@ -17,11 +17,13 @@ SHOP_WORDS = HERE / "shop_words.txt"
 STOPWORDS = HERE / "stopwords.txt"
 EMOJI = HERE / "wechat_emoji.txt"
 
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
-_MENTION = re.compile(r"@[^\s\u2005\u2006@]{1,40}[\u2005\u2006 ]?")
-_BRACKETED = re.compile(r"\[[^\[\]\s]{1,8}\]|【[^【】]{1,8}】")
-_KEEP = re.compile(r"[\w\u4e00-\u9fff]")
-_NUMERIC = re.compile(r"^[\d.,%:：/\-]+$")
+# Rust-regex patterns (Polars): URLs, @mentions, `[捂脸]` emoji codes and `[图片]` placeholders are
+# not words; a term needs a word character and must not be only digits and separators.
+_URL_RS = r"(?i)(?:https?://|www\.)\S+"
+_MENTION_RS = r"@[^\s\x{2005}\x{2006}@]{1,40}[\x{2005}\x{2006} ]?"
+_BRACKETED_RS = r"\[[^\[\]\s]{1,8}\]|【[^【】]{1,8}】"
+_KEEP_RS = r"[\w\x{4e00}-\x{9fff}]"
+_NUMERIC_RS = r"^[\d.,%:：/\-]+$"
 
 
 def _lines(path: Path) -> list[str]:
@@ -44,13 +46,6 @@ def _ready() -> bool:
     return True
 
 
-def clean(text: str) -> str:
-    """Drop what is not words: URLs, @mentions, `[捂脸]` emoji codes and `[图片]` placeholders."""
-    text = _URL.sub(" ", text)
-    text = _MENTION.sub(" ", text)
-    return _BRACKETED.sub(" ", text)
-
-
 def cut(text: str) -> list[str]:
     _ready()
     return rjieba.cut(text)
@@ -58,14 +53,27 @@ def cut(text: str) -> list[str]:
 
 def terms(text: str) -> list[str]:
     """The words worth counting in `text`, in order, repeats kept."""
+    return terms_of(pl.Series([text], dtype=pl.String)).get_column("term").to_list()
+
+
+def terms_of(texts: pl.Series) -> pl.DataFrame:
+    """Every text's words worth counting: (row, term), `row` being the text's position, in order,
+    repeats kept. Cleaning and filtering run column-wise, and the texts are cut in one call, one per
+    line: jieba never joins across a newline, so each text is cut exactly as on its own."""
     _ready()
-    stop = stopwords()
-    out = []
-    for w in rjieba.cut(clean(text)):
-        w = w.strip()
-        if not w or w in stop or not _KEEP.search(w) or _NUMERIC.match(w):
-            continue
-        if len(w) == 1:  # single characters are particles and fragments far more often than topics
-            continue
-        out.append(w.lower() if w.isascii() else w)
-    return out
+    cleaned = (texts.fill_null("").str.replace_all(_URL_RS, " ").str.replace_all(_MENTION_RS, " ")
+               .str.replace_all(_BRACKETED_RS, " ").str.replace_all(r"[\r\n]", " "))
+    tokens = pl.Series("term", rjieba.cut("\n".join(cleaned.to_list())), dtype=pl.String)
+    term = pl.col("term")
+    return (
+        pl.DataFrame(tokens)
+        .with_columns(row=(term == "\n").cum_sum().cast(pl.UInt32))
+        .with_columns(term.str.strip_chars())
+        # single characters are particles and fragments far more often than topics; this cheap test
+        # goes first, on its own, so the regexes run on the few tokens left
+        .filter(term.str.len_chars() > 1)
+        .filter(~term.is_in(pl.lit(pl.Series(list(stopwords()), dtype=pl.String)).implode()))
+        .filter(term.str.contains(_KEEP_RS), ~term.str.contains(_NUMERIC_RS))
+        .select("row", pl.when(term.str.contains(r"^[\x00-\x7f]+$")).then(term.str.to_lowercase()).otherwise(term)
+                .alias("term"))
+    )
