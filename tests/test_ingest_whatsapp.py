@@ -15,7 +15,7 @@ from conftest import TESTS, rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard.core.ingest import detect, whatsapp
+from dashboard.core.ingest import detect, whatsapp, whatsapp_texts
 from dashboard.core.ingest.errors import IngestError
 from dashboard.core.ingest.model import Options
 from dashboard.core.ingest.pipeline import ingest_file
@@ -567,9 +567,9 @@ def test_blocks_cut_anywhere_give_the_same_rows(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_placeholders_are_seen_by_the_fast_path_and_agree_with_the_slow_one() -> None:
-    for text, kind in whatsapp._PLACEHOLDERS.items():
-        assert any(m in text for m in whatsapp._ODD_MARKS), text
-        assert whatsapp._vector_like("Amy", "\u200e" + text).kind == kind
+    for text, kind in whatsapp_texts.PLACEHOLDERS.items():
+        assert any(m in text for m in whatsapp_texts.ODD_MARKS), text
+        assert whatsapp_texts._vector_like("Amy", "\u200e" + text).kind == kind
 
 
 def test_a_50k_line_file_parses(tmp_path: Path) -> None:

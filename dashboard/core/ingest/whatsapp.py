@@ -35,7 +35,6 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
@@ -48,7 +47,6 @@ from dashboard.core.ingest.model import (
     Options,
     Parsed,
     ParseState,
-    Person,
     Probe,
     conform,
     event_json,
@@ -56,6 +54,23 @@ from dashboard.core.ingest.model import (
 from dashboard.core.ingest.system_events import SELF
 from dashboard.core.ingest.textio import SAMPLE_BYTES, Sniffed, open_text
 from dashboard.core.ingest.timeparse import TimeFormatError, zone
+from dashboard.core.ingest.whatsapp_texts import (
+    ATTACHED_IOS,
+    ATTACHED_PREFIX,
+    BANNERS,
+    DELETED,
+    DELETED_BY_ADMIN,
+    EDITED,
+    MARKS_STRIP,
+    NOT_AUTHOR,
+    ODD_MARKS,
+    PLACEHOLDER_LIST,
+    PLACEHOLDERS,
+    SPACES,
+    chat_name_from,
+    classify,
+    person,
+)
 
 FORMAT_NAME = "whatsapp_txt"
 BLOCK_BYTES = 8 << 20  # ~125k lines: big enough to vectorise, small enough to keep memory flat
@@ -64,8 +79,7 @@ EXPECTED = "WhatsApp 导出的聊天记录，每条消息以 “31/01/2021, 23:2
 # ---------------------------------------------------------------------------------------------
 # the header line
 
-_SPACES = " \u00a0\u202f\u2009"
-_S = f"[{_SPACES}]"
+_S = f"[{SPACES}]"
 _MARKS = "上午|下午|午前|午後|오전|오후"
 _PM_MARKS = ("下午", "午後", "오후")
 _LEAD = "[\u200e\u200f\ufeff]*"
@@ -205,214 +219,6 @@ def _fallback_order(sample: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# bodies: placeholders, attachments, system texts
-
-_PLACEHOLDERS: dict[str, str] = {
-    "<Media omitted>": "other", "<media omitted>": "other", "<省略影音内容>": "other", "<省略影音內容>": "other",
-    "<Medien ausgeschlossen>": "other", "<Medien ausgelassen>": "other", "<Médias omis>": "other",
-    "<Multimedia omitido>": "other", "<Mídia oculta>": "other", "<Media omessi>": "other",
-    "<Media weggelaten>": "other", "<Без медиафайлов>": "other",
-    "image omitted": "image", "video omitted": "video", "audio omitted": "voice", "sticker omitted": "sticker",
-    "GIF omitted": "image", "Contact card omitted": "other", "document omitted": "file",
-    "圖片已略去": "image", "影片已略去": "video", "音訊已略去": "voice", "貼圖已略去": "sticker",
-    "图片已省略": "image", "视频已省略": "video", "音频已省略": "voice", "贴图已省略": "sticker",
-    "View once photo omitted": "image", "View once video omitted": "video",
-    "View once voice message omitted": "voice", "null": "other",
-    "live location shared": "location", "Live location shared": "location",
-    "Missed voice call": "call", "Missed video call": "call", "Missed group voice call": "call",
-    "Missed group video call": "call",
-}
-_ODD_BASE = ["<", "\u200e", "\u200f", "(file attached)", "ocation: ", "POLL:", "message was deleted",
-             "deleted this message", "end-to-end", "are now secured", "omitted", "已略去", "已省略"]
-# rows holding none of these are plain text (each placeholder holds one)
-_ODD_MARKS = _ODD_BASE + [p for p in _PLACEHOLDERS if not any(m in p for m in _ODD_BASE)]
-_PLACEHOLDER_LIST = list(_PLACEHOLDERS)
-_ATTACHED_PREFIX = {"IMG-": "image", "VID-": "video", "PTT-": "voice", "AUD-": "voice", "STK-": "sticker"}
-_ATTACHED_IOS = {"-PHOTO-": "image", "-VIDEO-": "video", "-AUDIO-": "voice", "-STICKER-": "sticker",
-                 "-GIF-": "image"}
-_EDITED = "<This message was edited>"
-_DELETED = ("This message was deleted", "This message was deleted.", "You deleted this message",
-            "You deleted this message.")
-_DELETED_BY_ADMIN = "This message was deleted by admin"
-_BANNERS = ("Messages and calls are end-to-end encrypted", "Messages to this group are now secured",
-            "Messages to this chat and calls are now secured", "Your messages and calls are end-to-end encrypted",
-            "Messages you send to this group are now secured")
-_MARKS_STRIP = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
-_YOU = ("You", "you")
-_NOT_AUTHOR = re.compile(r' changed the (?:subject|group name|group description) | created group [“"]')
-_PHONE = re.compile(r"^\+[0-9][0-9 \u00a0\u202f()\-.]{4,}[0-9]$")
-
-
-def person(name: str | None) -> Person | None:
-    """(key, name) of a name as written: "You" is the exporter, phone numbers key by digits."""
-    if name is None:
-        return None
-    name = name.strip(_MARKS_STRIP + _SPACES).strip('"“”').strip()
-    if name.startswith("~"):
-        name = name[1:].lstrip(_SPACES)
-    if not name:
-        return None
-    if name in _YOU:
-        return (None, SELF)
-    if _PHONE.match(name):
-        return ("+" + re.sub(r"[^0-9]", "", name), name)
-    return (None, name)
-
-
-def _people(names: str) -> list[Person]:
-    parts = [p for p in re.split(r", | and ", names.rstrip(".")) if p.strip()]
-    return [x for x in (person(p) for p in parts) if x is not None]
-
-
-@dataclass(frozen=True)
-class _Rule:
-    pattern: re.Pattern
-    kind: str | None  # event kind; None = a notice with no event
-    method: str | None = None
-    group: bool = True  # a group-only notice (makes the chat a group)
-
-
-def _rule(pattern: str, kind: str | None, method: str | None = None, group: bool = True) -> _Rule:
-    return _Rule(re.compile(pattern), kind, method, group)
-
-
-# English client texts (export-formats.md §4.3). Groups: a = actor, s = subjects, t = title.
-_RULES: tuple[_Rule, ...] = (
-    _rule(r'^(?P<a>.+?) created group [“"](?P<t>.*)[”"]$', "create"),
-    _rule(r"^(?P<a>.+?) created this group$", "create"),
-    _rule(r"^(?P<s>You) were added$", "join", "invite"),
-    _rule(r'^(?P<a>.+?) changed the subject from [“"].*[”"] to [“"](?P<t>.*)[”"]$', "rename"),
-    _rule(r'^(?P<a>.+?) changed the subject to [“"](?P<t>.*)[”"]$', "rename"),
-    _rule(r'^(?P<a>.+?) changed the group name from [“"].*[”"] to [“"](?P<t>.*)[”"]$', "rename"),
-    _rule(r'^(?P<a>.+?) changed the group name to [“"](?P<t>.*)[”"]$', "rename"),
-    _rule(r"^(?P<a>.+?) (?:changed|deleted|removed) this group's icon$", "icon"),
-    _rule(r"^(?P<a>.+?) (?:changed|deleted) the group description$", "description"),
-    _rule(r"^(?P<a>.+?) (?:changed this group's settings|changed the group settings|changed the settings|"
-          r"turned (?:on|off) disappearing messages|turned (?:on|off) admin approval|"
-          r"updated the message timer|changed the message timer)", "settings", group=False),
-    _rule(r"^(?P<s>.+?) joined using this group's invite link$", "join", "link"),
-    _rule(r"^(?P<s>.+?) joined using (?:an|this) invite link$", "join", "link"),
-    _rule(r"^(?P<s>.+?) joined from the community$", "join"),
-    _rule(r"^(?P<s>.+?) joined$", "join"),
-    _rule(r"^(?P<a>.+?) added (?P<s>.+?)$", "join", "invite"),
-    _rule(r"^(?P<a>.+?) removed (?P<s>.+?)$", "remove"),
-    _rule(r"^(?P<s>.+?) left$", "leave"),
-    _rule(r"^(?P<s>You)'re now an admin$", "admin"),
-    _rule(r"^(?P<s>.+?) (?:is|are) now an admin$", "admin"),
-    _rule(r"^.+?'s security code changed", None, group=False),
-    _rule(r"^Your security code with .+ changed", None, group=False),
-    _rule(r"^.+? changed their phone number", None, group=False),
-    _rule(r"^.+? changed to \+?[0-9 ()\-]+$", None, group=False),
-    _rule(r"^(?:Disappearing messages|Messages now|This chat is|This group|Waiting for this message)", None,
-          group=False),
-)
-
-
-@dataclass
-class _Row:
-    kind: str
-    text: str | None
-    raw_type: str
-    sender: Person | None = None
-    event: str | None = None
-
-
-@lru_cache(maxsize=8192)
-def _classify(author: str | None, body: str, attributed: bool) -> tuple[_Row, bool]:
-    """A row the vectorised path left to Python: (row, states a group event).
-    `author` is None when the header line has no `author: `; `attributed` when the body is an iOS
-    notice (its body starts with LRM) placed under an author (often the group's name)."""
-    text = body.lstrip(_MARKS_STRIP)
-    first = text.split("\n", 1)[0].strip()
-    sender = person(author)
-    if first.startswith(_BANNERS):
-        return _Row("system", text, "encryption"), False
-    if author is not None and (first in _DELETED or first.startswith(_DELETED_BY_ADMIN)):
-        return _Row("system", text, "deleted", sender, event_json("recall", actor=sender)), False
-    if author is None or attributed:
-        for rule in _RULES:
-            m = rule.pattern.match(first)
-            if not m:
-                continue
-            if rule.kind is None:
-                return _Row("system", text, "system"), rule.group
-            g = m.groupdict()
-            actor = person(g.get("a"))
-            subjects = _people(g["s"]) if g.get("s") else []
-            if rule.kind == "leave":
-                actor = subjects[0] if subjects else None
-            if rule.kind in ("join", "remove", "leave", "admin") and not subjects:
-                continue
-            ev = event_json(rule.kind, actor=actor, subjects=subjects, method=rule.method, title=g.get("t"))
-            return _Row("system", text, "system", None, ev), rule.group
-        if first in _PLACEHOLDERS and _PLACEHOLDERS[first] == "call":
-            return _Row("call", None, first, sender), False
-        if author is None:
-            # `Name:.` — an author with no space after the colon (not a known system text)
-            m = re.match(r"^([^:\"“”]{1,60}):(\S.*)?$", body, re.S)
-            if m and not m.group(1).endswith(" "):
-                return _vector_like(m.group(1), m.group(2) or ""), False
-            return _Row("system", text, "system"), False
-        # iOS puts LRM before notices and media placeholders. An unknown short one is taken for a
-        # localised placeholder (`‎Bild weggelassen`), anything longer for a localised notice.
-        if len(first.split()) <= 3 and "\n" not in text:
-            return _Row("other", None, first, sender), False
-        return _Row("system", text, "system"), False
-    return _vector_like(author, body), False
-
-
-def _vector_like(author: str | None, body: str) -> _Row:
-    """What the vectorised path does to an ordinary message, for rows that arrive here."""
-    text = body.lstrip(_MARKS_STRIP)
-    raw_type = "text"
-    if text.rstrip().endswith(_EDITED):
-        text = text.rstrip()[: -len(_EDITED)].rstrip(_SPACES + _MARKS_STRIP)
-        raw_type = "edited"
-    first = text.split("\n", 1)[0]
-    sender = person(author)
-    if first in _DELETED or first.startswith(_DELETED_BY_ADMIN):
-        return _Row("system", text, "deleted", sender, event_json("recall", actor=sender))
-    if text in _PLACEHOLDERS:
-        return _Row(_PLACEHOLDERS[text], None, text, sender)
-    if first.endswith("(file attached)") or "<attached: " in first:
-        kind = next((k for p, k in _ATTACHED_PREFIX.items() if first.startswith(p)), None)
-        kind = kind or next((k for p, k in _ATTACHED_IOS.items() if p in first), "file")
-        return _Row(kind, text, "attached", sender)
-    if first.startswith(("location: ", "Location: ")):
-        return _Row("location", text, "location", sender)
-    if first.startswith("POLL:"):
-        return _Row("other", text, "poll", sender)
-    return _Row("text", text, raw_type, sender)
-
-
-# ---------------------------------------------------------------------------------------------
-# chat name
-
-_NAME_PATTERNS = (
-    re.compile(r"^WhatsApp[ -]Chat(?: -| with| mit| met| con| com| avec| med| z| s)? (?P<n>.+)$", re.I),
-    re.compile(r"^(?:Conversa do WhatsApp com|Chat de WhatsApp con|Chat de WhatsApp com|Discussion WhatsApp avec|"
-               r"Chat WhatsApp con|Чат WhatsApp с|WhatsApp Sohbeti:?) (?P<n>.+)$", re.I),
-    re.compile(r"^与(?P<n>.+?)的 ?WhatsApp ?聊天$"),
-    re.compile(r"^和(?P<n>.+?)的 ?WhatsApp ?(?:聊天|對話)$"),
-    re.compile(r"^(?P<n>.+?)とのWhatsApp ?チャット$"),
-    re.compile(r"^(?P<n>.+?)(?:님)?과의 WhatsApp 대화$"),
-)
-
-
-def chat_name_from(display_name: str) -> str:
-    stem = Path(display_name).name
-    for suffix in (".zip", ".txt"):
-        if stem.lower().endswith(suffix):
-            stem = stem[: -len(suffix)]
-    stem = re.sub(r" \(\d+\)$", "", stem).strip()
-    for pattern in _NAME_PATTERNS:
-        m = pattern.match(stem)
-        if m and m.group("n").strip():
-            return m.group("n").strip()
-    return stem or display_name
-
-
-# ---------------------------------------------------------------------------------------------
 # reading the file in blocks
 
 
@@ -541,7 +347,7 @@ def _decide_layout(path: Path, sniffed: Sniffed, sample: str) -> TimeLayout:
     normalise = _normalise_py(sample) != sample
     fmt = _derive_format(sample, order, normalise)
     return TimeLayout(order, fmt, fmt is not None and "%y" in fmt, normalise,
-                      sample.rstrip(_SPACES).endswith(":"))
+                      sample.rstrip(SPACES).endswith(":"))
 
 
 def _scan_order(path: Path, sniffed: Sniffed) -> str | None:
@@ -602,7 +408,7 @@ class _Parser:
         """The first header of the file (it fixes the time layout)."""
         for i, raw in enumerate(self.sniffed.head.lstrip("\ufeff").split("\n")[:5000], start=1):
             text = raw.removesuffix("\r")
-            if not text.strip(_SPACES + _MARKS_STRIP + "\t"):
+            if not text.strip(SPACES + MARKS_STRIP + "\t"):
                 continue
             m = HEADER.match(text)
             if m is None:
@@ -681,7 +487,7 @@ class _Parser:
         """Lines before a block's first header: blank ones at the file's start are allowed. (Blocks
         are cut at headers, so a later block has none unless the two header tests disagree.)"""
         for line, text in lead.select("line", "s").iter_rows():
-            if text.strip(_SPACES + _MARKS_STRIP + "\t\r"):
+            if text.strip(SPACES + MARKS_STRIP + "\t\r"):
                 if first_block:
                     raise IngestError(self.path, f"这一行不属于任何 WhatsApp 消息: “{text[:60]}”", line=line,
                                       expected=EXPECTED)
@@ -715,8 +521,8 @@ class _Parser:
                                                                                 strict=False)
             if layout.two_digit_year:
                 naive = pl.when(naive.dt.year() < 2000).then(naive.dt.offset_by("100y")).otherwise(naive)
-        odd = (b1.is_null() | b1.str.contains_any(_ODD_MARKS)
-               | pl.col("cont").str.ends_with(_EDITED).fill_null(False))
+        odd = (b1.is_null() | b1.str.contains_any(ODD_MARKS)
+               | pl.col("cont").str.ends_with(EDITED).fill_null(False))
         heads = (heads.lazy().with_columns(sp.alias("sp"))  # split once, then use the parts
                  .select("line", "hdr", "cont", a0.alias("a0"), split.field("field_1").alias("b1"),
                          naive.alias("naive"))
@@ -728,7 +534,7 @@ class _Parser:
                  .with_columns(pl.col("not_author").fill_null(False), pl.col("is_self").fill_null(False)))
         out = []
         plain = heads.filter(~pl.col("odd") & ~pl.col("not_author"))
-        self._people(plain, part)
+        self.people(plain, part)
         if plain.height:
             body = pl.coalesce(pl.concat_str([pl.col("b1"), pl.lit("\n"), pl.col("cont")]), pl.col("b1"))
             out.append(conform(plain.select(
@@ -780,7 +586,7 @@ class _Parser:
                     "not_author": pl.Boolean, "recall": pl.String},
         )
 
-    def _people(self, df: pl.DataFrame, part: _Part) -> None:
+    def people(self, df: pl.DataFrame, part: _Part) -> None:
         """Who wrote messages (not notices): more than two people make the chat a group."""
         for a in df.get_column("author").unique().to_list():
             key, name, is_self, not_author, _ = self.authors[a]
@@ -791,18 +597,18 @@ class _Parser:
         """Rows with a marker: placeholders, attachments, locations, edits and deletions are column
         operations; system texts go through the grammar one by one."""
         b1 = pl.col("b1")
-        clean1 = b1.str.strip_chars_start(_MARKS_STRIP)
+        clean1 = b1.str.strip_chars_start(MARKS_STRIP)
         lrm = b1.str.starts_with("\u200e")
-        known = (clean1.is_in(_PLACEHOLDER_LIST) | clean1.str.starts_with("<attached: ")
+        known = (clean1.is_in(PLACEHOLDER_LIST) | clean1.str.starts_with("<attached: ")
                  | clean1.str.contains("(file attached)", literal=True) | clean1.str.starts_with("Location: ")
                  | clean1.str.starts_with("location: "))
         system = b1.is_null() | pl.col("not_author") | (lrm & ~known)
-        for banner in _BANNERS:
+        for banner in BANNERS:
             system = system | clean1.str.starts_with(banner)
         df = df.with_columns(system.fill_null(True).alias("system"))
         out = []
         msgs = df.filter(~pl.col("system"))
-        self._people(msgs, part)
+        self.people(msgs, part)
         if msgs.height:
             out.append(conform(self._messages(msgs)))
         sys_rows = df.filter(pl.col("system"))
@@ -812,27 +618,27 @@ class _Parser:
 
     def _messages(self, df: pl.DataFrame) -> pl.DataFrame:
         body = pl.coalesce(pl.concat_str([pl.col("b1"), pl.lit("\n"), pl.col("cont")]), pl.col("b1"))
-        text0 = body.str.strip_chars_start(_MARKS_STRIP)
-        edited = text0.str.strip_chars_end(_SPACES).str.ends_with(_EDITED)
+        text0 = body.str.strip_chars_start(MARKS_STRIP)
+        edited = text0.str.strip_chars_end(SPACES).str.ends_with(EDITED)
         text = (pl.when(edited)
-                .then(text0.str.strip_chars_end(_SPACES).str.strip_suffix(_EDITED)
-                      .str.strip_chars_end(_SPACES + _MARKS_STRIP))
+                .then(text0.str.strip_chars_end(SPACES).str.strip_suffix(EDITED)
+                      .str.strip_chars_end(SPACES + MARKS_STRIP))
                 .otherwise(text0))
         df = df.with_columns(text.alias("text"), edited.alias("edited"),
-                             pl.col("b1").str.strip_chars_start(_MARKS_STRIP).alias("first"))
+                             pl.col("b1").str.strip_chars_start(MARKS_STRIP).alias("first"))
         first = pl.col("first")
         ph = (pl.when(pl.col("cont").is_null())
-              .then(pl.col("text").replace_strict(_PLACEHOLDERS, default=None, return_dtype=pl.String)))
+              .then(pl.col("text").replace_strict(PLACEHOLDERS, default=None, return_dtype=pl.String)))
         df = df.with_columns(ph.alias("ph"))
         attached = first.str.ends_with("(file attached)") | first.str.contains("<attached: ", literal=True)
         att_kind = pl.lit("file")
-        for mark, k in reversed(_ATTACHED_IOS.items()):
+        for mark, k in reversed(ATTACHED_IOS.items()):
             att_kind = pl.when(first.str.contains(mark, literal=True)).then(pl.lit(k)).otherwise(att_kind)
-        for prefix, k in reversed(_ATTACHED_PREFIX.items()):
+        for prefix, k in reversed(ATTACHED_PREFIX.items()):
             att_kind = pl.when(first.str.starts_with(prefix)).then(pl.lit(k)).otherwise(att_kind)
         location = first.str.starts_with("location: ") | first.str.starts_with("Location: ")
         poll = first.str.starts_with("POLL:")
-        deleted = first.is_in(list(_DELETED)) | first.str.starts_with(_DELETED_BY_ADMIN)
+        deleted = first.is_in(list(DELETED)) | first.str.starts_with(DELETED_BY_ADMIN)
         kind = (pl.when(deleted).then(pl.lit("system"))
                 .when(pl.col("ph").is_not_null()).then(pl.col("ph"))
                 .when(attached).then(att_kind)
@@ -862,7 +668,7 @@ class _Parser:
             if b1 is None or not_author:  # no `author: `: the whole rest is the text
                 author, b1 = None, (a0 if b1 is None else f"{a0}: {b1}") or ""
             body = b1 if cont is None else f"{b1}\n{cont}"
-            row, group = _classify(author, body, author is not None and b1.startswith("\u200e"))
+            row, group = classify(author, body, author is not None and b1.startswith("\u200e"))
             part.group_events |= group
             key, name = row.sender if row.sender else (None, None)
             is_self = name == SELF
@@ -884,14 +690,14 @@ class _Parser:
 
 
 def _clean_name(name: str | None) -> str | None:
-    return name.strip(_MARKS_STRIP + _SPACES) if name is not None else None
+    return name.strip(MARKS_STRIP + SPACES) if name is not None else None
 
 
 def _author_info(author: str | None) -> tuple[str | None, str | None, bool, bool, str | None]:
     """(key, name, is_self, not an author, recall event) of an author as written."""
     if author is None:
         return (None, None, False, False, None)
-    if _NOT_AUTHOR.search(author):
+    if NOT_AUTHOR.search(author):
         return (None, None, False, True, None)
     p = person(author)
     if p is None:
@@ -913,7 +719,7 @@ def _empty() -> pl.DataFrame:
 def _first_text_line(head: str) -> str:
     for raw in head[:200_000].split("\n", 50):
         line = raw.rstrip("\r")
-        if line.strip(_SPACES + _MARKS_STRIP + "\t"):
+        if line.strip(SPACES + MARKS_STRIP + "\t"):
             return line
     return ""
 
