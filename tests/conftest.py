@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from dashboard.core.sample.demo import build_demo
 
 TESTS = Path(__file__).resolve().parent
 WECHAT = TESTS / "fixtures" / "wechat"
+CONFORMANCE = TESTS.parents[1] / "shared" / "conformance"  # real exports, read in place (SOURCES.md)
 
 FIXTURE_FILES = {
     "memotrace1": WECHAT / "memotrace_1x_group_utf8.csv",
@@ -24,6 +26,11 @@ FIXTURE_FILES = {
     "raw_pc": WECHAT / "raw_msg_pc.csv",
     "raw_android": WECHAT / "raw_message_android.csv",
 }
+
+
+def db_digest(db: Path) -> str:
+    """The database file's bytes, hashed: a failed import must leave it exactly as it was."""
+    return hashlib.sha256(db.read_bytes()).hexdigest()
 
 
 def rows(db: Path, sql: str, params: dict | None = None) -> list[tuple]:

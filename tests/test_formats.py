@@ -6,14 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_FILES, TESTS
+from conftest import CONFORMANCE, FIXTURE_FILES, TESTS
 
 from dashboard.core.ingest import detect
 from dashboard.core.ingest.errors import IngestError
 from dashboard.core.ingest.pipeline import ingest_file
 
 FIXTURES = TESTS / "fixtures"
-CONFORMANCE = TESTS.parents[1] / "shared" / "conformance"
 
 WECHAT_FORMATS = {
     "memotrace1": "wechat_memotrace_csv", "memotrace1_all": "wechat_memotrace_csv",

@@ -5,13 +5,12 @@ records were written to hold. The format's facts are in dashboard/core/ingest/ch
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import TESTS, rows
+from conftest import CONFORMANCE, TESTS, db_digest, rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +22,6 @@ CHATLAB = TESTS / "fixtures" / "chatlab"
 GROUP = CHATLAB / "宝妈交流群.json"
 QQ_JSONL = CHATLAB / "摄影爱好者.jsonl"
 PRIVATE = CHATLAB / "与小明的对话.json"
-CONFORMANCE = Path(__file__).resolve().parents[2] / "shared" / "conformance"
 
 
 def _utc(*a: int) -> dt.datetime:
@@ -242,9 +240,6 @@ def test_jsonl_exporter_from_owner_id(tmp_path: Path) -> None:
 # bad input and re-import
 
 
-def _digest(db: Path) -> str:
-    return hashlib.sha256(db.read_bytes()).hexdigest()
-
 
 @pytest.fixture
 def loaded_db(tmp_path: Path) -> Path:
@@ -274,13 +269,13 @@ def test_bad_file_is_one_clear_error_and_leaves_the_db_unchanged(loaded_db: Path
     name, content, says, line = _bad_cases()[case]
     p = tmp_path / name
     p.write_text(content, encoding="utf-8")
-    before = _digest(loaded_db)
+    before = db_digest(loaded_db)
     with pytest.raises(IngestError) as info:
         ingest_file(p, loaded_db)
     assert name in str(info.value) and says in str(info.value)
     if line is not None:
         assert info.value.line == line
-    assert _digest(loaded_db) == before
+    assert db_digest(loaded_db) == before
 
 
 def test_forced_format_on_another_file_is_refused(tmp_path: Path) -> None:

@@ -16,12 +16,11 @@ There are no Discord samples in /work/shared/conformance (SOURCES.md lists none)
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from pathlib import Path
 
 import pytest
-from conftest import TESTS, rows
+from conftest import CONFORMANCE, TESTS, db_digest, rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -37,7 +36,6 @@ PRIVATE_DM = DISCORD / "Direct Messages - Private - bob [900000000000000333].jso
 CSV_ISO = DISCORD / "Qunxi Lab - Text Channels - random [900000000000000444] [part 2].csv"
 CSV_OLD = DISCORD / "old-dm-export.csv"
 FIXTURES = [GUILD, GROUP_DM, PRIVATE_DM, CSV_ISO, CSV_OLD]
-CONFORMANCE = Path(__file__).resolve().parents[2] / "shared" / "conformance"
 UTC = dt.UTC
 ALICE, BOB, CAROL, DAVE, BOT = (f"10000000000000000{i}" for i in (1, 2, 3, 4, 9))
 
@@ -71,9 +69,6 @@ def _reactions(db: Path) -> list[tuple]:
              where list_contains(r.member_ids, x.member_id)) as who
         from reactions r join messages m using (msg_id) order by m.ts, r.emoji""")
 
-
-def _digest(db: Path) -> str:
-    return hashlib.sha256(db.read_bytes()).hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -336,32 +331,32 @@ def test_truncated_json_is_one_error_and_the_db_is_unchanged(loaded_db: Path, tm
     text = GUILD.read_text(encoding="utf-8")
     path = tmp_path / "cut.json"
     path.write_text(text[: text.index('"200000000000000009"')], encoding="utf-8")
-    before = _digest(loaded_db)
+    before = db_digest(loaded_db)
     with pytest.raises(IngestError) as info:
         ingest_file(path, loaded_db)
     assert info.value.file == str(path) and info.value.line is not None and info.value.line > 100
     assert "JSON 格式错误" in str(info.value)
-    assert _digest(loaded_db) == before
+    assert db_digest(loaded_db) == before
 
 
 def test_truncated_csv_is_one_error_and_the_db_is_unchanged(loaded_db: Path, tmp_path: Path) -> None:
     text = CSV_ISO.read_text(encoding="utf-8")
     path = tmp_path / "cut.csv"
     path.write_text(text[: text.index("line two")], encoding="utf-8")
-    before = _digest(loaded_db)
+    before = db_digest(loaded_db)
     with pytest.raises(IngestError) as info:
         ingest_file(path, loaded_db)
     assert info.value.line == 9 and "截断" in str(info.value)
-    assert _digest(loaded_db) == before
+    assert db_digest(loaded_db) == before
 
 
 def test_header_only_csv_is_an_error(loaded_db: Path, tmp_path: Path) -> None:
     path = _csv(tmp_path, "empty.csv", [])
-    before = _digest(loaded_db)
+    before = db_digest(loaded_db)
     with pytest.raises(IngestError) as info:
         ingest_file(path, loaded_db)
     assert "没有任何消息" in str(info.value)
-    assert _digest(loaded_db) == before
+    assert db_digest(loaded_db) == before
 
 
 def test_json_without_messages_is_an_error(loaded_db: Path, tmp_path: Path) -> None:

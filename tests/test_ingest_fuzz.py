@@ -3,20 +3,18 @@ error, and a failed import leaves the database byte for byte as it was."""
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import TESTS
+from conftest import CONFORMANCE, TESTS, db_digest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard.core.ingest.errors import IngestError
 from dashboard.core.ingest.pipeline import ingest_file
 
-CONFORMANCE = TESTS.parents[1] / "shared" / "conformance"
 SUFFIXES = [".txt", ".csv", ".json", ".jsonl", ".zip", ".parquet"]
 
 
@@ -30,17 +28,14 @@ def _real_files() -> list[Path]:
 REAL = _real_files()
 
 
-def _digest(db: Path) -> str:
-    return hashlib.sha256(db.read_bytes()).hexdigest()
-
 
 def _import_or_error(path: Path, db: Path) -> None:
-    before = _digest(db)
+    before = db_digest(db)
     try:
         ingest_file(path, db)
     except IngestError as e:
         assert str(e), "an import error must say what went wrong"
-        assert _digest(db) == before, f"a failed import of {path.name} changed the database"
+        assert db_digest(db) == before, f"a failed import of {path.name} changed the database"
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import TESTS, rows
+from conftest import TESTS, db_digest, rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -36,9 +36,6 @@ def _timeline(db: Path) -> list[tuple]:
         select m.ts at time zone 'UTC', m.kind, m.text, s.platform_key, m.platform_msg_id, m.source_line
         from messages m left join members s using (member_id) order by m.ts, m.source_line""")
 
-
-def _digest(db: Path) -> str:
-    return hashlib.sha256(db.read_bytes()).hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -273,14 +270,14 @@ def loaded_db(tmp_path: Path) -> Path:
 
 
 def test_missing_mapped_columns_are_named_with_the_files_columns(loaded_db: Path) -> None:
-    before = _digest(loaded_db)
+    before = db_digest(loaded_db)
     with pytest.raises(IngestError) as info:
         ingest_file(GROUP_CSV, loaded_db, mapping={"time": "时间", "sender": "发送人", "text": "正文"})
     e = info.value
     assert "宝妈群聊天.csv" in str(e)
     assert e.problem == ("映射的列在文件中不存在: time=时间、text=正文；文件里的列是: "
                          "发送时间、发送人、微信号、内容、消息类型、消息ID、回复ID")
-    assert _digest(loaded_db) == before
+    assert db_digest(loaded_db) == before
 
 
 @pytest.mark.parametrize(("mapping", "says"), [
@@ -290,11 +287,11 @@ def test_missing_mapped_columns_are_named_with_the_files_columns(loaded_db: Path
     ({"time": "发送时间", "sender": "发送人", "platform": "微信"}, "平台名"),
 ])
 def test_wrong_mapping(loaded_db: Path, mapping: dict, says: str) -> None:
-    before = _digest(loaded_db)
+    before = db_digest(loaded_db)
     with pytest.raises(IngestError) as info:
         ingest_file(GROUP_CSV, loaded_db, mapping=mapping)
     assert says in str(info.value)
-    assert _digest(loaded_db) == before
+    assert db_digest(loaded_db) == before
 
 
 def test_forced_generic_without_a_mapping(tmp_path: Path) -> None:
@@ -312,21 +309,21 @@ def test_forced_generic_without_a_mapping(tmp_path: Path) -> None:
 def test_bad_tables(loaded_db: Path, tmp_path: Path, content: bytes, says: str) -> None:
     p = tmp_path / "bad.csv"
     p.write_bytes(content)
-    before = _digest(loaded_db)
+    before = db_digest(loaded_db)
     with pytest.raises(IngestError) as info:
         ingest_file(p, loaded_db, mapping={"time": "time", "sender": "who"})
     assert "bad.csv" in str(info.value) and says in str(info.value)
-    assert _digest(loaded_db) == before
+    assert db_digest(loaded_db) == before
 
 
 def test_broken_parquet_is_the_import_error(loaded_db: Path, tmp_path: Path) -> None:
     p = tmp_path / "broken.parquet"
     p.write_bytes(b"PAR1" + b"\x00" * 50)
-    before = _digest(loaded_db)
+    before = db_digest(loaded_db)
     with pytest.raises(IngestError) as info:
         ingest_file(p, loaded_db, mapping={"time": "t", "sender": "who"})
     assert "Parquet 无法读取" in str(info.value)
-    assert _digest(loaded_db) == before
+    assert db_digest(loaded_db) == before
 
 
 def test_undecodable_record_is_skipped(tmp_path: Path) -> None:

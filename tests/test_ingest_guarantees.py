@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_FILES, rows
+from conftest import FIXTURE_FILES, db_digest, rows
 
 from dashboard.core.ingest.errors import IngestError
 from dashboard.core.ingest.pipeline import ingest_file
@@ -15,9 +14,6 @@ from dashboard.core.ingest.pipeline import ingest_file
 TABLES = ["chats", "members", "member_names", "messages", "membership_events", "red_packets", "red_packet_claims",
           "solitaires", "solitaire_entries", "terms", "imports", "daily_chat_activity", "daily_member_activity"]
 
-
-def _digest(db: Path) -> str:
-    return hashlib.sha256(db.read_bytes()).hexdigest()
 
 
 def _counts(db: Path) -> dict[str, int]:
@@ -83,12 +79,12 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
 def test_bad_input_is_one_clear_error_and_leaves_the_db_unchanged(fresh_copy: Path, tmp_path: Path,
                                                                    case: str) -> None:
     path, expect = _bad_inputs(tmp_path)[case]
-    before = _digest(fresh_copy)
+    before = db_digest(fresh_copy)
     with pytest.raises(IngestError) as info:
         ingest_file(path, fresh_copy)
     assert path.name in str(info.value)
     assert expect in str(info.value)
-    assert _digest(fresh_copy) == before
+    assert db_digest(fresh_copy) == before
 
 
 def test_bad_input_into_no_database_creates_none(tmp_path: Path) -> None:

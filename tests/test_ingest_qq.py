@@ -5,13 +5,12 @@ real exports written by other projects."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import shutil
 from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import TESTS, rows
+from conftest import CONFORMANCE, TESTS, db_digest, rows
 
 from dashboard.core.ingest import detect, qq
 from dashboard.core.ingest.errors import IngestError
@@ -19,7 +18,7 @@ from dashboard.core.ingest.model import Options
 from dashboard.core.ingest.pipeline import ingest_file
 
 FIX = TESTS / "fixtures" / "qq"
-CONF = Path(__file__).resolve().parents[2] / "shared" / "conformance" / "qq"
+CONF = CONFORMANCE / "qq"
 BASIC = CONF / "log-painter__qq_export_12h_basic.txt"
 EMAIL = CONF / "log-painter__qq_export_12h_email.txt"
 HISTORY = CONF / "qq-chat-history__file.txt"
@@ -43,9 +42,6 @@ def _events(db: Path) -> list[tuple]:
         left join members s on s.member_id = e.member_id left join members a on a.member_id = e.actor_member_id
         order by e.ts, e.event_id""")
 
-
-def _digest(db: Path) -> str:
-    return hashlib.sha256(db.read_bytes()).hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -343,13 +339,13 @@ def test_qq_matchers_reject_other_fixtures() -> None:
 def test_txt_with_foreign_first_line_is_refused(tmp_path: Path) -> None:
     db = tmp_path / "x.duckdb"
     ingest_file(FIX / "qq_12h_english.txt", db)
-    before = _digest(db)
+    before = db_digest(db)
     bad = tmp_path / "bad.txt"
     bad.write_text("这不是聊天记录\n2020-01-01 10:00:00 A(123456)\nhi\n", encoding="utf-8")
     with pytest.raises(IngestError) as e:
         ingest_file(bad, db, fmt="qq_txt")
     assert (Path(e.value.file).name, e.value.line) == ("bad.txt", 1)
-    assert _digest(db) == before
+    assert db_digest(db) == before
 
 
 def test_txt_without_messages_is_refused(tmp_path: Path) -> None:
@@ -366,14 +362,14 @@ def test_txt_without_messages_is_refused(tmp_path: Path) -> None:
 def test_truncated_json_is_refused(tmp_path: Path) -> None:
     db = tmp_path / "x.duckdb"
     ingest_file(FIX / "qce_v4_group.json", db)
-    before = _digest(db)
+    before = db_digest(db)
     text = (FIX / "qce_v5_private.json").read_text(encoding="utf-8")
     cut = tmp_path / "cut.json"
     cut.write_text(text[: text.index('"id": "9004"')], encoding="utf-8")
     with pytest.raises(IngestError) as e:
         ingest_file(cut, db)
     assert Path(e.value.file).name == "cut.json" and e.value.line is not None and e.value.line > 1
-    assert _digest(db) == before
+    assert db_digest(db) == before
 
 
 def test_json_without_chat_info_or_messages_is_refused(tmp_path: Path) -> None:

@@ -5,18 +5,16 @@ fixture in fixtures/telegram pins down one quirk of the format."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from pathlib import Path
 
 import pytest
-from conftest import TESTS, rows
+from conftest import CONFORMANCE, TESTS, db_digest, rows
 
 from dashboard.core.ingest import detect, telegram
 from dashboard.core.ingest.errors import IngestError
 from dashboard.core.ingest.pipeline import ingest_file
 
-CONFORMANCE = Path(__file__).resolve().parents[2] / "shared" / "conformance"
 CONF = CONFORMANCE / "telegram"
 FIX = TESTS / "fixtures" / "telegram"
 UTC = dt.UTC
@@ -60,9 +58,6 @@ def _reactions(db: Path) -> list[tuple]:
                 join members k on k.member_id = u.x)
         from reactions r join messages m using (msg_id) order by m.ts, r.emoji""")
 
-
-def _digest(db: Path) -> str:
-    return hashlib.sha256(db.read_bytes()).hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -393,14 +388,14 @@ def test_other_formats_are_not_telegram(path: Path, tmp_path: Path) -> None:
 
 def test_truncated_export_is_refused_and_the_database_kept(tmp_path: Path) -> None:
     db, _ = _ingest(tmp_path, FIX / "reactions.json")
-    before = _digest(db)
+    before = db_digest(db)
     raw = (FIX / "service_membership.json").read_text(encoding="utf-8")
     bad = tmp_path / "result.json"
     bad.write_text(raw[: raw.index('"remove_members"') + 10], encoding="utf-8")
     with pytest.raises(IngestError) as e:
         ingest_file(bad, db)
     assert e.value.file == str(bad) and e.value.line and "JSON" in e.value.problem
-    assert _digest(db) == before
+    assert db_digest(db) == before
 
 
 def test_export_without_messages_is_refused(tmp_path: Path) -> None:

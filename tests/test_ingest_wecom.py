@@ -14,12 +14,11 @@ There are no WeCom samples in /work/shared/conformance (SOURCES.md lists none)."
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from pathlib import Path
 
 import pytest
-from conftest import TESTS, rows
+from conftest import CONFORMANCE, TESTS, db_digest, rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -34,7 +33,6 @@ RELAY_ARRAY = WECOM / "relay_array.json"
 API_ENVELOPE = WECOM / "api_envelope.json"
 RELAY_ENVELOPE = WECOM / "relay_envelope.json"
 FIXTURES = [ARCHIVE, RELAY_ARRAY, API_ENVELOPE, RELAY_ENVELOPE]
-CONFORMANCE = Path(__file__).resolve().parents[2] / "shared" / "conformance"
 UTC = dt.UTC
 
 
@@ -52,9 +50,6 @@ def _timeline(db: Path) -> list[tuple]:
         select m.platform_msg_id, m.ts, m.kind, m.text, s.platform_key, m.raw_type
         from messages m left join members s using (member_id) order by m.ts, m.source_line""")
 
-
-def _digest(db: Path) -> str:
-    return hashlib.sha256(db.read_bytes()).hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -255,32 +250,32 @@ def _bad(tmp_path: Path, name: str, text: str) -> Path:
 def test_truncated_array_is_one_error_and_the_db_is_unchanged(loaded_db: Path, tmp_path: Path) -> None:
     text = RELAY_ARRAY.read_text(encoding="utf-8")
     path = _bad(tmp_path, "cut.json", text[: text.index('"r04"')])
-    before = _digest(loaded_db)
+    before = db_digest(loaded_db)
     with pytest.raises(IngestError) as info:
         ingest_file(path, loaded_db)
     assert info.value.file == str(path) and info.value.line is not None and info.value.line > 30
     assert "JSON 格式错误" in str(info.value) and "cut.json" in str(info.value)
-    assert _digest(loaded_db) == before
+    assert db_digest(loaded_db) == before
 
 
 def test_only_encrypted_items_say_so(loaded_db: Path, tmp_path: Path) -> None:
     item = {"seq": 1, "msgid": "x1", "publickey_ver": 3, "encrypt_random_key": "abc", "encrypt_chat_msg": "def"}
     path = _bad(tmp_path, "enc.json", json.dumps({"errcode": 0, "errmsg": "ok", "chatdata": [item, item]}))
     assert detect.detect(detect.probe(path)).name == "wecom_json"
-    before = _digest(loaded_db)
+    before = db_digest(loaded_db)
     with pytest.raises(IngestError) as info:
         ingest_file(path, loaded_db)
     assert "2 条记录全部无法读取" in str(info.value) and "加密" in str(info.value)
-    assert _digest(loaded_db) == before
+    assert db_digest(loaded_db) == before
 
 
 def test_jsonl_of_switch_logs_only_has_no_messages(loaded_db: Path, tmp_path: Path) -> None:
     line = '{"msgid":"s%d","action":"switch","time":1554119421840,"user":"XuJinSheng"}'
     path = _bad(tmp_path, "switch.jsonl", "\n".join(line % i for i in range(3)) + "\n")
-    before = _digest(loaded_db)
+    before = db_digest(loaded_db)
     with pytest.raises(IngestError):
         ingest_file(path, loaded_db)
-    assert _digest(loaded_db) == before
+    assert db_digest(loaded_db) == before
 
 
 # ---------------------------------------------------------------------------------------------

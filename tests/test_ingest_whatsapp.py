@@ -4,14 +4,13 @@ reference section, asserted exactly; the conformance files are real test exports
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import shutil
 import zipfile
 from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import TESTS, rows
+from conftest import CONFORMANCE, TESTS, db_digest, rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,8 +21,8 @@ from dashboard.core.ingest.pipeline import ingest_file
 from dashboard.core.ingest.textio import SAMPLE_BYTES
 
 FIX = TESTS / "fixtures" / "whatsapp"
-CONF = Path(__file__).resolve().parents[2] / "shared" / "conformance"
-WA_CONF = sorted((CONF / "whatsapp").glob("*.txt"))
+
+WA_CONF = sorted((CONFORMANCE / "whatsapp").glob("*.txt"))
 UTC = dt.UTC
 IOS = FIX / "ios_12h_nnbsp.txt"
 SYSTEM = FIX / "system_en.txt"
@@ -52,9 +51,6 @@ def _events(db: Path) -> list[tuple]:
         left join members s on s.member_id = e.member_id left join members a on a.member_id = e.actor_member_id
         order by e.ts, e.event_id""")
 
-
-def _digest(db: Path) -> str:
-    return hashlib.sha256(db.read_bytes()).hexdigest()
 
 
 def _parse(path: Path, tz: str = "UTC", **kw) -> pl.DataFrame:
@@ -502,7 +498,7 @@ def test_detected_as_whatsapp(path: Path) -> None:
 def test_whatsapp_matcher_rejects_other_exports() -> None:
     others = [f for f in sorted((TESTS / "fixtures").rglob("*")) if f.is_file() and "whatsapp" not in f.parts
               and f.suffix in (".txt", ".csv", ".json", ".jsonl")]
-    others += [f for f in sorted(CONF.rglob("*")) if f.is_file() and "whatsapp" not in f.parts
+    others += [f for f in sorted(CONFORMANCE.rglob("*")) if f.is_file() and "whatsapp" not in f.parts
                and f.suffix in (".txt", ".csv", ".json")]
     assert len(others) > 20
     for f in others:
@@ -512,21 +508,21 @@ def test_whatsapp_matcher_rejects_other_exports() -> None:
 def test_foreign_file_forced_as_whatsapp_is_refused(fresh_copy: Path, tmp_path: Path) -> None:
     p = tmp_path / "notes.txt"
     p.write_text("shopping list\n01/02/21, 10:00 - Amy: hi\n", encoding="utf-8")
-    before = _digest(fresh_copy)
+    before = db_digest(fresh_copy)
     with pytest.raises(IngestError) as e:
         ingest_file(p, fresh_copy, fmt="whatsapp_txt")
     assert (Path(e.value.file).name, e.value.line) == ("notes.txt", 1)
-    assert _digest(fresh_copy) == before
+    assert db_digest(fresh_copy) == before
 
 
 def test_file_whose_times_are_all_broken_is_refused(fresh_copy: Path, tmp_path: Path) -> None:
     p = tmp_path / "broken.txt"
     p.write_text("31/02/2021, 10:00 - Amy: no such day\n31/02/2021, 10:01 - Ben: nor this\n", encoding="utf-8")
-    before = _digest(fresh_copy)
+    before = db_digest(fresh_copy)
     with pytest.raises(IngestError) as e:
         ingest_file(p, fresh_copy)
     assert (Path(e.value.file).name, e.value.line, e.value.expected) == ("broken.txt", 1, "时间无法识别")
-    assert _digest(fresh_copy) == before
+    assert db_digest(fresh_copy) == before
 
 
 def test_undecodable_bytes_skip_their_record(tmp_path: Path) -> None:
