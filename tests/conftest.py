@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -14,7 +15,18 @@ from dashboard.core.sample.demo import build_demo
 
 TESTS = Path(__file__).resolve().parent
 WECHAT = TESTS / "fixtures" / "wechat"
-CONFORMANCE = TESTS.parents[1] / "shared" / "conformance"  # real exports, read in place (SOURCES.md)
+
+
+def _conformance() -> Path:
+    """Real exports, read in place (../shared/conformance beside the checkout; SOURCES.md says what
+    each holds). Missing samples fail the run loudly rather than shrinking what is tested."""
+    for root in (os.environ.get("QUNXI_SHARED"), TESTS.parents[1] / "shared", "/work/shared"):
+        if root and (Path(root) / "conformance" / "SOURCES.md").exists():
+            return Path(root) / "conformance"
+    raise RuntimeError("shared/conformance not found beside the checkout: set QUNXI_SHARED to the shared folder")
+
+
+CONFORMANCE = _conformance()
 
 FIXTURE_FILES = {
     "memotrace1": WECHAT / "memotrace_1x_group_utf8.csv",
