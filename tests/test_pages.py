@@ -59,3 +59,40 @@ def test_upload_through_the_data_page(monkeypatch: pytest.MonkeyPatch, tmp_path:
     assert db.exists()
     from conftest import rows
     assert rows(db, "select count(*) from messages") == [(10,)]
+
+
+def test_upload_other_platforms_and_a_mapped_table(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    from conftest import CONFORMANCE, rows
+
+    db = tmp_path / "multi.duckdb"
+    at = _run(monkeypatch, db, PAGES[1])
+    telegram = CONFORMANCE / "telegram" / "telegram-chat-analyzer__raw0.json"
+    chat = (CONFORMANCE / "whatsapp" / "chat-miner__test_ddmmyy_24hrs.txt").read_bytes()
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w") as z:
+        z.writestr("_chat.txt", chat)
+    at.file_uploader(key="uploads").upload(telegram.name, telegram.read_bytes(), "application/json")
+    at.file_uploader(key="uploads").upload("WhatsApp Chat - 周末群.zip", zipped.getvalue(), "application/zip")
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert rows(db, "select format, n_new from imports order by format") == [("telegram_json", 13),
+                                                                              ("whatsapp_txt", 9)]
+    assert rows(db, "select name from chats where platform = 'whatsapp'") == [("周末群",)]
+
+    # an unrecognised table, then the same with its columns named in the form
+    table = "发送时间,发送人,内容\n2025-03-01 09:00:00,小红,早上好\n2025-03-01 09:05:00,阿芳,有活动吗\n".encode()
+    at.file_uploader(key="uploads").upload("店铺群.csv", table, "text/csv")
+    at.button[0].click().run()
+    assert not at.exception and at.error, "an unrecognised table gets one clear error"
+    assert "无法识别" in at.error[0].value and any("指定列" in i.value for i in at.info)
+    at.file_uploader(key="uploads").upload("店铺群.csv", table, "text/csv")
+    at.text_input(key="map_time").set_value("发送时间")
+    at.text_input(key="map_sender").set_value("发送人")
+    at.text_input(key="map_text").set_value("内容")
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert rows(db, "select sender_name, text from messages m join chats c using (chat_id) "
+                    "where c.platform = 'generic' order by ts") == [("小红", "早上好"), ("阿芳", "有活动吗")]

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from dashboard.core.ingest.errors import IngestError
+from dashboard.core.ingest.errors import IngestError, UnknownFormat
 from dashboard.core.ingest.pipeline import (
     FORMAT_LABELS,
     IMPORTABLE_SUFFIXES,
@@ -48,6 +48,8 @@ def _import_one(path: Path, chat_name: str | None, mapping: dict[str, str] | Non
         except IngestError as exc:
             status.update(label=t("data.failed"), state="error")
             st.error(str(exc))
+            if isinstance(exc, UnknownFormat):
+                st.info(t("data.map_hint"))
             return
         bar.progress(1.0)
         if report.status != "imported":

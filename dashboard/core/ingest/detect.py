@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dashboard.core.ingest import chatlab, discord, generic, qq, telegram, wechat_csv, wechat_txt, wecom, whatsapp
 from dashboard.core.ingest.csvrows import read_header
-from dashboard.core.ingest.errors import IngestError
+from dashboard.core.ingest.errors import IngestError, UnknownFormat
 from dashboard.core.ingest.model import Format, Probe
 from dashboard.core.ingest.textio import Sniffed, sniff
 
@@ -139,7 +139,7 @@ def detect(p: Probe, forced: str | None = None) -> Format:
             return fmt
     seen = p.first_line()[:80] if p.sniffed is not None else "（二进制数据）"
     tried = "；".join(f.label for f in FORMATS if f.name != GENERIC)
-    raise IngestError(
+    raise UnknownFormat(
         p.path, f"无法识别的文件格式，第一行是 “{seen}”", line=1,
         expected=f"以下格式之一: {tried}；其他表格请用 --map 指定列（如 --map time=发送时间 "
                  "--map sender=发送人 --map text=内容）",

@@ -18,3 +18,7 @@ class IngestError(Exception):
         if expected:
             text += f"（应为: {expected}）"
         super().__init__(text)
+
+
+class UnknownFormat(IngestError):
+    """No format recognised the file: the way out is a column mapping (`--map`, or the Data page's form)."""
