@@ -46,7 +46,8 @@ def _import_one(path: Path, chat_name: str | None, mapping: dict[str, str] | Non
             report = ingest_file(path, data.db_path(), tz=data.tz(), chat_name=chat_name, mapping=mapping,
                                  progress=progress)
         except IngestError as exc:
-            status.update(label=t("data.failed"), state="error")
+            status.update(label=t("data.failed", file=path.name), state="error", expanded=True)
+            bar.empty()
             st.error(str(exc))
             if isinstance(exc, UnknownFormat):
                 st.info(t("data.map_hint"))
