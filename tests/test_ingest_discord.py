@@ -421,3 +421,17 @@ def test_mutated_fixtures_parse_or_raise_the_import_error(tmp_path_factory: pyte
             pass
     except IngestError:
         pass
+
+
+def test_listed_mentions_key_people_who_never_post(tmp_path: Path) -> None:
+    data = json.loads(GUILD.read_text(encoding="utf-8"))
+    first = next(m for m in data["messages"] if m["type"] == "Default")
+    first["content"] = "Welcome @Dora, ask us anything"
+    first["mentions"] = [{"id": "100000000000000999", "name": "dora", "nickname": "Dora", "discriminator": "0000"}]
+    src = tmp_path / "guild - general [900000000000000111].json"
+    src.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    db, _ = _ingest(tmp_path, src)
+    # the id DCE lists wins over the name in the text; Dora never posts, the mention still names her
+    assert rows(db, """select t.platform_key, t.key_kind, t.display_name from messages m, unnest(m.mentions) u(x)
+                       join members t on t.member_id = u.x where m.platform_msg_id = $id""",
+                {"id": first["id"]}) == [("100000000000000999", "id", "Dora")]

@@ -140,6 +140,9 @@ def test_text_as_string_entity_array_and_text_entities(tmp_path: Path) -> None:
         ("5", "user1002", "李四", "text", None),
     ]
     assert rows(db, "select platform_key, name, kind from chats") == [("4001", "读书会", "group")]
+    # the mention_name entity names 张三 by id (no @username in the text to find)
+    assert rows(db, """select m.platform_msg_id, t.platform_key from messages m, unnest(m.mentions) u(x)
+                       join members t on t.member_id = u.x""") == [("2", "user1001")]
 
 
 def test_date_unixtime_wins_over_exporter_local_date(tmp_path: Path) -> None:

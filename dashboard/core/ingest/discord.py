@@ -295,6 +295,12 @@ def _json_body(m: dict, content: str) -> Row:
     return Row("other", None)
 
 
+def _mentions(m: dict) -> str | None:
+    """The users a message mentions, as DCE lists them (the text shows only their names)."""
+    people = [p for p in (_person(u) for u in _list(m.get("mentions"))) if p]
+    return json.dumps([list(p) for p in people], ensure_ascii=False) if people else None
+
+
 def _json_row(m: dict) -> Row:
     raw = _str(m.get("type")) or "Default"
     mtype = KIND_NUMBERS.get(raw, raw)
@@ -345,7 +351,8 @@ def parse_json(probe: Probe, opts: Options) -> Parsed:
                 chats.bot(chat.key, key, name)
             b.add(chat_key=chat.key, line=n, ts=ts, kind=row.kind, text=row.text, raw_type=raw_type, sender_key=key,
                   sender_name=name, platform_msg_id=msg_id, quote_id=row.quote_id, event_json=row.event,
-                  edited_ts=_instant(m.get("timestampEdited")), reactions_json=reactions)
+                  edited_ts=_instant(m.get("timestampEdited")), reactions_json=reactions,
+                  mentions_json=_mentions(m) if row.kind in ("text", "quote") else None)
             if b.full():
                 yield b.take()
         if len(b):

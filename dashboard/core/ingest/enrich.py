@@ -91,7 +91,7 @@ def enrich(
     _system_events(con, names, self_key)
     _stated_roles(con, state, names, self_key)
     _reactions(con)
-    _mentions(con, names)
+    _mentions(con, names, self_key)
     _quotes(con, platform)
     _red_packets(con)
     _solitaires(con, names)
@@ -311,7 +311,8 @@ def _stated_roles(con: duckdb.DuckDBPyConnection, state: ParseState, names: dict
 
 
 def _reactions(con: duckdb.DuckDBPyConnection) -> None:
-    """Reactions per (message, emoji); `names` ({key: name}) in the JSON names reactors who may never post."""
+    """Reactions per (message, emoji). `names` ({key: name}) names reactors who may never post; they
+    go to s_named, the people an export names outside messages and events."""
     rows = con.execute(
         "select msg_id, chat_id, ts, reactions_json from msg where reactions_json is not null"
     ).fetchall()
@@ -325,18 +326,34 @@ def _reactions(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create table s_reactions (msg_id varchar, chat_id varchar, emoji varchar, n integer,"
                 " member_keys varchar[])")
     _insert(con, "s_reactions", out)
-    con.execute("create table s_reactor_names (member_key varchar, chat_id varchar, name varchar, ts timestamptz)")
-    _insert(con, "s_reactor_names", named)
+    con.execute("create table s_named (member_key varchar, chat_id varchar, name varchar, ts timestamptz)")
+    _insert(con, "s_named", named)
 
 
 # ---------------------------------------------------------------------------------------------
 # mentions, quotes, red packets
 
-def _mentions(con: duckdb.DuckDBPyConnection, names: dict) -> None:
+def _mentions(con: duckdb.DuckDBPyConnection, names: dict, self_key: str) -> None:
+    """Who a message mentions: the export's own list where it has one (Discord, Telegram), else
+    the `@name` runs in the text."""
+    out, named = [], []
+    for msg_id, chat_id, chat_key, ts, listed in con.execute(
+        "select msg_id, chat_id, chat_key, ts, mentions_json from msg where mentions_json is not null"
+    ).fetchall():
+        keys = []
+        for key, name in json.loads(listed):
+            key = key or _resolve(names, chat_key, name, self_key)
+            if key and key not in keys:
+                keys.append(key)
+            if key and name:
+                named.append((key, chat_id, name, ts))
+        if keys:
+            out.append((msg_id, keys))
+    _insert(con, "s_named", named)
     rows = con.execute(
         "select msg_id, chat_key, text from msg where kind in ('text', 'quote') and contains(text, '@')"
+        " and mentions_json is null"
     ).fetchall()
-    out = []
     for msg_id, chat_key, text in rows:
         keys = []
         for m in MENTION.finditer(text):
@@ -451,7 +468,7 @@ def _member_tables(con: duckdb.DuckDBPyConnection, parsed: Parsed) -> None:
             select actor_key, chat_id, actor_name, ts from s_events
             where actor_key is not null and actor_name is not null
             union all
-            select member_key, chat_id, name, ts from s_reactor_names
+            select member_key, chat_id, name, ts from s_named
         ) group by all
         """
     )

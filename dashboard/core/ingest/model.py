@@ -35,7 +35,8 @@ RAW_SCHEMA: dict[str, pl.DataType] = {
     "names_json": pl.String(),  # system rows: {"name": "wxid", ...} from template XML
     "event_json": pl.String(),  # a structured system event (see `event_json` below)
     "edited_ts": pl.Datetime("us", "UTC"),
-    "reactions_json": pl.String(),  # [{"emoji": "👍", "count": 3, "keys": ["user1", ...]}]
+    "reactions_json": pl.String(),  # [{"emoji": "👍", "count": 3, "keys": ["user1", ...], "names": {key: name}}]
+    "mentions_json": pl.String(),  # [[key, name], ...] when the export lists who a message mentions
 }
 
 BATCH_ROWS = 50_000
@@ -197,6 +198,7 @@ class BatchBuilder:
         event_json: str | None = None,
         edited_ts: dt.datetime | None = None,
         reactions_json: str | None = None,
+        mentions_json: str | None = None,
     ) -> None:
         c = self._cols
         c["chat_key"].append(chat_key)
@@ -217,6 +219,7 @@ class BatchBuilder:
         c["event_json"].append(event_json)
         c["edited_ts"].append(edited_ts)
         c["reactions_json"].append(reactions_json)
+        c["mentions_json"].append(mentions_json)
 
     def __len__(self) -> int:
         return len(self._cols["line"])

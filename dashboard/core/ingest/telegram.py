@@ -271,7 +271,8 @@ class _Reader:
         if sender_key or sender_name:
             chat.senders.add(sender_key or sender_name)
         b.add(chat_key=chat.key or self.stem, line=line, ts=ts, platform_msg_id=platform_id,
-              edited_ts=edited, reactions_json=_reactions(msg.get("reactions")), **row)
+              edited_ts=edited, reactions_json=_reactions(msg.get("reactions")), mentions_json=_mentions(msg),
+              **row)
         chat.n_rows += 1
 
     def _plain(self, chat: _Chat, msg: dict, text: str, mtype: object) -> dict:
@@ -455,6 +456,21 @@ def _text(msg: dict) -> str:
     if isinstance(t, list):
         return "".join(_part(x) for x in t)
     return ""
+
+
+def _mentions(msg: dict) -> str | None:
+    """People mentioned by a `mention_name` entity: users without a @username, named with their id."""
+    ents = msg.get("text_entities") if isinstance(msg.get("text_entities"), list) else msg.get("text")
+    if not isinstance(ents, list):
+        return None
+    people = []
+    for e in ents:
+        if isinstance(e, dict) and e.get("type") == "mention_name" and isinstance(e.get("user_id"), (int, str)) \
+                and not isinstance(e.get("user_id"), bool):
+            name = e.get("text") if isinstance(e.get("text"), str) else None
+            people.append([_peer_key(e["user_id"]), name.lstrip("@") if name else None])
+    people = [p for p in people if p[0]]
+    return json.dumps(people, ensure_ascii=False) if people else None
 
 
 def _part(x: object) -> str:
