@@ -114,3 +114,18 @@ def test_undecodable_record_inside_a_good_file_is_skipped(tmp_path: Path) -> Non
     r = ingest_file(p, tmp_path / "u.duckdb")
     assert (r.n_read, r.n_new, r.n_skipped) == (5, 4, 1)
     assert "无法解码" in r.skipped_samples[0]
+
+
+def test_a_time_no_calendar_has_is_skipped(tmp_path: Path) -> None:
+    """2024-02-30 looks like a time but is none: that record is skipped and counted, not fatal."""
+    src = FIXTURE_FILES["memotrace2"]
+    folder = tmp_path / src.parent.name
+    folder.mkdir()
+    lines = src.read_text(encoding="utf-8-sig").splitlines()
+    lines[2] = lines[2].replace("2024-06-01 09:01:00", "2024-02-30 09:01:00")
+    bad = folder / src.name
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    r = ingest_file(bad, tmp_path / "db.duckdb")
+    good = ingest_file(src, tmp_path / "good.duckdb")
+    assert (r.n_read, r.n_skipped, r.n_new) == (good.n_read, 1, good.n_new - 1)
+    assert r.skipped_samples[0].startswith("第 3 行: 时间无法识别")

@@ -28,10 +28,13 @@ def zone(name: str) -> ZoneInfo:
 
 
 def from_epoch(value: str | int | float, unit: str = "s") -> dt.datetime:
-    v = float(value)
-    if unit == "ms":
-        v /= 1000.0
-    return dt.datetime.fromtimestamp(v, UTC)
+    try:
+        v = float(value)
+        if unit == "ms":
+            v /= 1000.0
+        return dt.datetime.fromtimestamp(v, UTC)
+    except (ValueError, OverflowError, OSError) as exc:  # not a number, or no date a calendar has
+        raise TimeFormatError(str(value)) from exc
 
 
 def epoch_unit(value: float) -> str:
@@ -49,5 +52,10 @@ def parse_local(text: str, tz: str) -> dt.datetime:
         pm = ampm.lower() == "pm"
         hour = hour % 12 + (12 if pm else 0)
     micro = int((frac or "0").ljust(6, "0"))
-    local = dt.datetime(int(y), int(mo), int(d), hour, int(mi), int(s or 0), micro, tzinfo=zone(tz))
+    try:
+        local = dt.datetime(int(y), int(mo), int(d), hour, int(mi), int(s or 0), micro, tzinfo=zone(tz))
+    except ValueError as exc:  # 2024-02-30, hour 25 …: written like a time, but no such time
+        if isinstance(exc, TimeFormatError):
+            raise
+        raise TimeFormatError(text) from exc
     return local.astimezone(UTC)

@@ -7,6 +7,7 @@ import html
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # PC 3.x / 4.x Type → kind; Type 49 is decided by its SubType (APPMSG_KIND).
 PC_TYPE_KIND = {
@@ -76,20 +77,28 @@ _TAG = re.compile(r"<[^>]+>")
 
 
 def _unwrap(s: str) -> str:
-    return html.unescape(_CDATA.sub(lambda m: m.group(1), s)).strip()
+    if "<![CDATA[" in s:
+        s = _CDATA.sub(r"\1", s)
+    return html.unescape(s).strip()
+
+
+@lru_cache(maxsize=256)
+def _field(tag: str) -> re.Pattern[str]:
+    return re.compile(rf"<{tag}(?:\s[^>]*)?>(.*?)</{tag}>", re.S)
 
 
 def xml_field(xml: str, tag: str) -> str | None:
-    m = re.search(rf"<{tag}(?:\s[^>]*)?>(.*?)</{tag}>", xml, re.S)
+    m = _field(tag).search(xml)
     return _unwrap(m.group(1)) if m else None
 
 
+_SPACES = re.compile(r"\s+")
 _EDIT_LINK = re.compile(r"<a[^>]*revoke_edit[^>]*>.*?</a>", re.S)
 
 
 def strip_tags(s: str) -> str:
     text = _EDIT_LINK.sub("", _unwrap(s))
-    return re.sub(r"\s+", " ", _TAG.sub("", text)).strip()
+    return _SPACES.sub(" ", _TAG.sub("", text)).strip()
 
 
 _PREFIX = re.compile(r"^([A-Za-z0-9_\-@.]{3,64}):\n", re.S)
@@ -124,7 +133,7 @@ def parse_appmsg(xml: str) -> AppMsg | None:
     head = body[0]
     sub = xml_field(head, "type")
     app = AppMsg(
-        sub_type=int(sub) if sub and sub.isdigit() else None,
+        sub_type=int(sub) if sub and sub.isascii() and sub.isdigit() else None,
         title=xml_field(head, "title"),
         des=xml_field(head, "des"),
         url=xml_field(head, "url"),
@@ -162,14 +171,18 @@ class SystemText:
     names: dict[str, str]  # nickname → wxid, from template XML
 
 
+_LINK = re.compile(r'<link\s+name="([^"]+)"[^>]*>(.*?)</link>', re.S)
+_MEMBER = re.compile(r"<member>(.*?)</member>", re.S)
+
+
 def _render_template(xml: str) -> SystemText:
     template = xml_field(xml, "template") or ""
     names: dict[str, str] = {}
-    for link in re.finditer(r'<link\s+name="([^"]+)"[^>]*>(.*?)</link>', xml, re.S):
+    for link in _LINK.finditer(xml):
         key, inner = link.group(1), link.group(2)
         sep = xml_field(inner, "separator") or "、"
         nicks = []
-        for member in re.finditer(r"<member>(.*?)</member>", inner, re.S):
+        for member in _MEMBER.finditer(inner):
             nick = xml_field(member.group(1), "nickname") or ""
             wxid = xml_field(member.group(1), "username")
             nicks.append(nick)

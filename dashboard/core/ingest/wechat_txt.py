@@ -18,7 +18,8 @@ from dashboard.core.ingest.model import BatchBuilder, ChatInfo, Parsed, ParseSta
 from dashboard.core.ingest.textio import Sniffed, has_undecodable, open_text
 from dashboard.core.ingest.timeparse import TimeFormatError, parse_local
 from dashboard.core.ingest.wechat_content import system_text
-from dashboard.core.ingest.wechat_csv import Decoded, Options, _chat_key_from_path
+from dashboard.core.ingest.wechat_csv import Options, _chat_key_from_path
+from dashboard.core.ingest.wechat_kinds import Decoded
 
 HEADER = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}:\d{2})(?: (.*))?$")
 
