@@ -312,6 +312,7 @@ def demo(
     target = db_path or settings.demo_db_path()
     try:
         built = build_demo(target, rebuild=rebuild, progress=lambda m: console.print(m))
+        db.ensure_database(target)  # a demo built by an older version gets today's schema and views
     except (IngestError, db.StoreError) as exc:
         _fail(str(exc))
     if built:

@@ -114,3 +114,49 @@ def test_adhoc_sql_is_read_only(fixture_db: Path) -> None:
             queries.run_sql(con, "delete from messages")
         with pytest.raises(queries.QueryError):
             queries.run_sql(con, "select 1; select 2")
+
+
+def _rolling_speakers(raw: pl.DataFrame, days: list[dt.date], chat: str) -> dict[dt.date, tuple]:
+    """DAU / WAU / MAU28 and stickiness recomputed with Python sets, day by day."""
+    by_day: dict[dt.date, set] = {}
+    for member, day in raw.filter(pl.col("chat_id") == chat).select("member_id", "day").iter_rows():
+        if member is not None:
+            by_day.setdefault(day, set()).add(member)
+
+    def within(day: dt.date, n: int) -> set:
+        return set().union(*(by_day.get(day - dt.timedelta(days=k), set()) for k in range(n)))
+
+    covered = set(days)
+    out = {}
+    for day in days:
+        mau = len(within(day, 28))
+        last7 = [len(by_day.get(day - dt.timedelta(days=k), set())) for k in range(7)
+                 if day - dt.timedelta(days=k) in covered]
+        out[day] = (len(by_day.get(day, set())), len(within(day, 7)), mau,
+                    round(sum(last7) / len(last7) / mau, 9) if mau else None)
+    return out
+
+
+@pytest.mark.parametrize("organic", [False, True])
+def test_rolling_speakers_match_python_sets(demo_db: Path, organic: bool) -> None:
+    raw = _messages(demo_db).filter(~pl.col("kind").is_in(["system", "recall"]))
+    if organic:
+        con = duckdb.connect(str(demo_db), read_only=True)
+        staff = con.sql("select chat_id, member_id from non_organic_members").pl()
+        con.close()
+        everywhere = staff.filter(pl.col("chat_id").is_null()).get_column("member_id")
+        raw = (raw.join(staff.drop_nulls(), on=["chat_id", "member_id"], how="anti")
+               .filter(~pl.col("member_id").is_in(everywhere.implode())))
+    with db.reader(demo_db) as con:
+        chats = queries.run(con, "data/chat_list")
+        got = queries.run(con, "activity/speakers_rolling", organic=organic, start="2025-07-01",
+                          end="2025-08-31")
+    assert got.get_column("day").min() == dt.date(2025, 7, 1)  # the window reaches back before $start
+    for chat in chats.get_column("chat_id"):
+        mine = got.filter(pl.col("chat_id") == chat).sort("day")
+        days = mine.get_column("day").to_list()
+        expected = _rolling_speakers(raw, days, chat)
+        rows_ = [(r["dau"], r["wau"], r["mau28"], None if r["stickiness"] is None else round(r["stickiness"], 9))
+                 for r in mine.iter_rows(named=True)]
+        assert rows_ == [expected[d] for d in days]
+        assert len(days) == 62

@@ -7,15 +7,8 @@
 with chats_in as (
     select chat_id, name from chats where $chat_ids is null or list_contains($chat_ids, chat_id)
 ),
-covered as (
-    select distinct i.chat_id, cast(d as date) as day
-    from (select unnest(chat_ids) as chat_id, coverage_start, coverage_end from imports) i
-    join chats_in using (chat_id),
-    lateral (select unnest(generate_series(cast(i.coverage_start as date), cast(i.coverage_end as date),
-                                           interval 1 day)) as d)
-),
 days as (
-    select * from covered
+    select * from covered_days join chats_in using (chat_id)
     where ($start is null or day >= $start) and ($end is null or day <= $end)
 ),
 activity as (
