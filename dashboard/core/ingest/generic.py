@@ -50,7 +50,6 @@ from dashboard.core.ingest.model import (
     event_json,
 )
 from dashboard.core.ingest.textio import Sniffed
-from dashboard.core.ingest.timeparse import TimeFormatError, zone
 
 FIELDS = MAP_FIELDS
 MAP_EXAMPLE = "--map time=发送时间 --map sender=发送人 --map text=内容"
@@ -446,10 +445,6 @@ def _rows(t: _Table, frame: pl.DataFrame, lossy: bool, state: ParseState, chat: 
 
 def parse(probe: Probe, opts: Options) -> Parsed:
     mapping = _check_mapping(probe.path, opts.mapping)
-    try:
-        zone(opts.tz)
-    except TimeFormatError as e:
-        raise IngestError(probe.path, str(e), expected="Asia/Shanghai 这样的时区名") from None
     table = _Table(probe, opts, mapping)
     platform = table.platform()
     chat = (opts.chat_name, opts.chat_name) if opts.chat_name else None

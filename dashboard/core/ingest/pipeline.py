@@ -21,6 +21,7 @@ from dashboard.core.ingest import detect, enrich, store, store_records
 from dashboard.core.ingest.errors import IngestError
 from dashboard.core.ingest.model import Options, Probe
 from dashboard.core.ingest.textio import sniff
+from dashboard.core.ingest.timeparse import TimeFormatError, zone
 from dashboard.core.ingest.wechat_csv import check_not_truncated
 
 PARSER_VERSION = "1"
@@ -115,6 +116,10 @@ def ingest_file(
         raise IngestError(path, "文件不存在")
     if path.is_dir():
         raise IngestError(path, "这是一个文件夹", expected="一个导出文件")
+    try:  # once here, so no parser meets an unknown zone half-way through a file
+        zone(tz)
+    except TimeFormatError as e:
+        raise IngestError(path, str(e), expected="时区名，例如 Asia/Shanghai") from None
     sha = sha256_of(path)
     if _already_imported(db_path, sha, tz):
         return ImportReport(str(path), "already imported")

@@ -186,10 +186,6 @@ def parse_txt(probe: Probe, opts: Options) -> Parsed:
     path, sniffed = probe.path, probe.sniffed
     if sniffed is None:
         raise IngestError(path, "这不是文本文件", expected="QQ 消息管理器导出的 TXT")
-    try:
-        zone(opts.tz)
-    except TimeFormatError as e:
-        raise IngestError(path, str(e)) from None
     state = ParseState()
     default_key = opts.chat_name or Path(probe.display_name).stem or path.stem
 
@@ -560,10 +556,6 @@ def parse_qce_json(probe: Probe, opts: Options) -> Parsed:
     path, sniffed = probe.path, probe.sniffed
     if sniffed is None:
         raise IngestError(path, "这不是文本文件", expected="QQChatExporter 导出的 JSON")
-    try:
-        zone(opts.tz)
-    except TimeFormatError as e:
-        raise IngestError(path, str(e)) from None
     if "chunked" in jsonstream.head_object_keys(sniffed.head) and '"messages"' not in sniffed.head:
         raise IngestError(path, "这是分块导出的 manifest.json，暂不支持分块 JSONL 导出",
                           expected="QQChatExporter 导出的单个 JSON 文件（含 messages）")

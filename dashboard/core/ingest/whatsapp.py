@@ -53,7 +53,6 @@ from dashboard.core.ingest.model import (
 )
 from dashboard.core.ingest.system_events import SELF
 from dashboard.core.ingest.textio import SAMPLE_BYTES, Sniffed, open_text
-from dashboard.core.ingest.timeparse import TimeFormatError, zone
 from dashboard.core.ingest.whatsapp_texts import (
     ATTACHED_IOS,
     ATTACHED_PREFIX,
@@ -733,10 +732,6 @@ def matches(p: Probe) -> bool:
 def parse(p: Probe, opts: Options) -> Parsed:
     if p.sniffed is None:
         raise IngestError(p.path, "不是文本文件", expected=EXPECTED)
-    try:
-        zone(opts.tz)
-    except TimeFormatError as e:
-        raise IngestError(p.path, str(e), expected="时区名，例如 Asia/Shanghai") from None
     parser = _Parser(p, opts)
     return Parsed(FORMAT_NAME, "whatsapp", p.sniffed.label, parser.state, parser.batches(), opts.tz)
 
