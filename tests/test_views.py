@@ -35,8 +35,8 @@ def test_chat_members_against_the_raw_tables(demo_db: Path) -> None:
     names = _table(demo_db, "select chat_id, member_id from member_names")
     roles = _table(demo_db, "select chat_id, member_id from roles where chat_id is not null")
     events = _table(demo_db, "select chat_id, member_id from membership_events where member_id is not null")
-    present = pl.concat([names, roles, events]).unique()
     msgs = _table(demo_db, "select chat_id, member_id, ts, kind from messages where member_id is not null")
+    present = pl.concat([names, roles, events, msgs.select("chat_id", "member_id")]).unique()
     active = msgs.filter(~pl.col("kind").is_in(["system", "recall"]))
     said = active.group_by("chat_id", "member_id").agg(
         pl.len().alias("n_active"),

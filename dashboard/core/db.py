@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard.core import settings
+from dashboard.core import rollups, settings
 from dashboard.core.sqlfile import read_sql_file
 
 LOCK_MARKERS = ("Could not set lock", "Conflicting lock", "different configuration")
@@ -168,6 +168,23 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("rollback")
             raise StoreError(f"数据库迁移 {f.name} 失败: {exc}") from exc
     _apply_views(con)
+    _refresh_stale_rollups(con)
+
+
+def _refresh_stale_rollups(con: duckdb.DuckDBPyConnection) -> None:
+    """A migration that adds or changes a rollup marks them stale; rebuild them from the stored
+    messages once, so an existing database keeps everything it had."""
+    if not con.execute("select 1 from meta where key = 'rollups_stale'").fetchall():
+        return
+    con.execute("begin")
+    try:
+        rollups.refresh_all(con)
+        con.execute("delete from meta where key = 'rollups_stale'")
+        bump_data_version(con)
+        con.execute("commit")
+    except duckdb.Error as exc:
+        con.execute("rollback")
+        raise StoreError(f"汇总表重建失败: {exc}") from exc
 
 
 def _apply_views(con: duckdb.DuckDBPyConnection) -> None:

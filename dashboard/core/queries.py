@@ -20,7 +20,7 @@ from dashboard.core.sqlfile import Param, SqlFile, SqlFileError, read_sql_file
 
 REQUIRED_HEADER = ("title", "grain", "params", "description")
 _PARAM_USE = re.compile(r"\$([a-z_][a-z0-9_]*)")
-_SKIP_DIRS = {"schema", "views"}
+_SKIP_DIRS = {"schema", "views", "rollups"}  # DDL, shared views, rollup refreshes
 
 
 class QueryError(ValueError):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard.core import db
+from dashboard.core import db, rollups
 
 
 @dataclass
@@ -195,9 +195,9 @@ def _write(con: duckdb.DuckDBPyConnection, meta: dict, store_id: str | None) -> 
     con.execute(
         "insert into terms select t.* from stg.s_terms t semi join new_msg n on n.msg_id = t.msg_id"
     )
-    refresh_rollups(con, chat_ids)
     cov = con.execute("select min(ts), max(ts) from stg.msg").fetchone()
     record_import(con, import_id, meta, cov, n_new, n_staged - n_new + meta.get("n_dropped_dupes", 0), chat_ids)
+    rollups.refresh(con, chat_ids)  # after the imports row: covered days come from it
     db.bump_data_version(con)
     return StoreCounts(import_id, n_new, n_staged - n_new, chat_ids)
 
@@ -221,35 +221,4 @@ def record_import(
             "n_skipped": meta.get("n_skipped", 0), "samples": meta.get("skipped_samples", []), "chats": chat_ids,
             "parser_version": meta["parser_version"], "now": dt.datetime.now(dt.UTC),
         },
-    )
-
-
-def refresh_rollups(con: duckdb.DuckDBPyConnection, chat_ids: list[str]) -> None:
-    """Recompute the daily rollups of the given chats (local days in the session's time zone)."""
-    ids = {"ids": chat_ids}
-    con.execute("delete from daily_chat_activity where list_contains($ids, chat_id)", ids)
-    con.execute("delete from daily_member_activity where list_contains($ids, chat_id)", ids)
-    con.execute(
-        """
-        insert into daily_member_activity
-        select chat_id, member_id, cast(ts as date) as day, count(*)::bigint,
-            count(*) filter (where kind not in ('system', 'recall'))::bigint,
-            coalesce(sum(n_chars), 0)::bigint
-        from messages
-        where list_contains($ids, chat_id)
-        group by all
-        """,
-        ids,
-    )
-    con.execute(
-        """
-        insert into daily_chat_activity
-        select chat_id, cast(ts as date) as day, count(*)::bigint,
-            count(*) filter (where kind not in ('system', 'recall'))::bigint,
-            count(distinct member_id) filter (where kind not in ('system', 'recall'))::bigint
-        from messages
-        where list_contains($ids, chat_id)
-        group by all
-        """,
-        ids,
     )

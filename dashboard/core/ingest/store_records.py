@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from dashboard.core import rollups
 from dashboard.core.ingest import ids
 from dashboard.core.ingest.csvrows import iter_records, read_header
 from dashboard.core.ingest.errors import IngestError
@@ -406,6 +407,8 @@ def write_members(con: duckdb.DuckDBPyConnection, path: Path, recs: Records, imp
             )
     counts.n_unchanged = len(resolved) - counts.n_new
     counts.extra.update(roles=n_roles, customer_links=n_links)
+    # organic figures depend on roles: recompute the rollups of every chat these members are in
+    rollups.refresh(con, rollups.chats_of_members(con, member_ids))
     return counts
 
 

@@ -1,0 +1,69 @@
+"""Rollups: the small tables pages read instead of scanning messages.
+
+Each rollup table has a SELECT of the same name in `queries/rollups/` that computes its rows for a
+list of chats. They are recomputed per chat at the end of every import and for every chat whose
+roles changed, because organic figures depend on who is staff.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import duckdb
+
+from dashboard.core import settings
+from dashboard.core.sqlfile import read_sql_file
+
+# Later rollups read earlier ones (and the views over the base tables).
+ORDER = (
+    "daily_member_activity",
+    "daily_chat_activity",
+    "chat_members",
+    "chat_day_speakers",
+    "chat_period_speakers",
+    "hourly_activity",
+    "conversations",
+    "questions",
+)
+
+
+def rollup_dir() -> Path:
+    return settings.queries_dir() / "rollups"
+
+
+@cache
+def _body(name: str) -> str:
+    return read_sql_file(rollup_dir() / f"{name}.sql").body
+
+
+def refresh(con: duckdb.DuckDBPyConnection, chat_ids: list[str]) -> None:
+    """Recompute every rollup of the given chats (local days in the session's time zone), inside
+    the caller's transaction."""
+    if not chat_ids:
+        return
+    ids = {"chat_ids": sorted(set(chat_ids))}
+    for name in ORDER:
+        con.execute(f"delete from {name} where list_contains($chat_ids, chat_id)", ids)
+        con.execute(f"insert into {name} by name {_body(name)}", ids)
+
+
+def refresh_all(con: duckdb.DuckDBPyConnection) -> None:
+    refresh(con, [r[0] for r in con.execute("select chat_id from chats").fetchall()])
+
+
+def chats_of_members(con: duckdb.DuckDBPyConnection, member_ids: list[str]) -> list[str]:
+    """The chats where any of these members appears: where a change to their roles shows."""
+    rows = con.execute(
+        """
+        select distinct chat_id from (
+            select chat_id, member_id from member_names
+            union all select chat_id, member_id from daily_member_activity
+            union all select chat_id, member_id from membership_events
+            union all select c.chat_id, r.member_id from roles r join chats c
+                on r.chat_id is null or r.chat_id = c.chat_id
+        ) where list_contains($m, member_id)
+        """,
+        {"m": member_ids},
+    ).fetchall()
+    return [r[0] for r in rows]

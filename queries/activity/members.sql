@@ -1,0 +1,54 @@
+-- title: Members
+-- grain: one row per (chat_id, member_id) present at some time in [$start, $end]
+-- params: $chat_ids varchar[] = null, $start date = null, $end date = null, $organic boolean = false
+-- description: Every member, lurkers included (from names seen, roles, joins and members.csv), with
+--   what they said in the window (active messages, active days, first and last day spoke, days
+--   since they last spoke, counted to the window's end), when and how they joined, when they left,
+--   their class and roles and Orbit level. A member is present unless they entered after the
+--   window or left before it.
+with bounds as (
+    select chat_id, coalesce(cast($start as date), min(day)) as win_start,
+        coalesce(cast($end as date), max(day)) as win_end
+    from covered_days
+    where $chat_ids is null or list_contains($chat_ids, chat_id)
+    group by chat_id
+),
+said as (
+    select d.chat_id, d.member_id, sum(d.active_messages)::bigint as messages,
+        count(*) filter (where d.active_messages > 0) as active_days,
+        min(d.day) filter (where d.active_messages > 0) as first_spoke,
+        max(d.day) filter (where d.active_messages > 0) as last_spoke
+    from daily_member_activity d
+    where d.member_id is not null
+      and ($chat_ids is null or list_contains($chat_ids, d.chat_id))
+      and ($start is null or d.day >= $start) and ($end is null or d.day <= $end)
+    group by all
+),
+names as (
+    select chat_id, member_id, arg_max(name, coalesce(last_seen_at, timestamptz '1970-01-01')) as name
+    from member_names
+    where $chat_ids is null or list_contains($chat_ids, chat_id)
+    group by all
+),
+final as (
+    select m.chat_id, c.name as chat_name, m.member_id,
+        coalesce(n.name, mb.display_name, mb.platform_key) as name,
+        m.member_class, m.roles, m.orbit_level,
+        coalesce(s.messages, 0)::bigint as messages,
+        coalesce(s.active_days, 0)::bigint as active_days,
+        s.first_spoke, s.last_spoke,
+        b.win_end - s.last_spoke as days_since_spoke,
+        cast(m.joined_at as date) as joined_on, m.join_method,
+        cast(m.left_at as date) as left_on, m.exit_kind,
+        coalesce(s.messages, 0) = 0 as is_lurker
+    from chat_members m
+    join bounds b using (chat_id)
+    join chats c using (chat_id)
+    join members mb using (member_id)
+    left join said s using (chat_id, member_id)
+    left join names n using (chat_id, member_id)
+    where (not $organic or m.is_organic)
+      and (m.entered_on is null or m.entered_on <= b.win_end)
+      and (m.left_at is null or cast(m.left_at as date) >= b.win_start)
+)
+select * from final order by messages desc, chat_name, name

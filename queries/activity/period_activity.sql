@@ -1,0 +1,30 @@
+-- title: Messages and speakers per day, week or month
+-- grain: one row per (chat_id, period_start)
+-- params: $chat_ids varchar[] = null, $start date = null, $end date = null, $organic boolean = false, $period varchar = 'week'
+-- description: Active messages and distinct speakers per local day, ISO week or calendar month
+--   ($period: day, week, month), with how many of the period's days the export covers. Weeks
+--   and months are the whole calendar period containing a covered day in [$start, $end].
+with chats_in as (
+    select chat_id, name from chats where $chat_ids is null or list_contains($chat_ids, chat_id)
+),
+daily as (
+    select chat_id, day as period_start, 1 as covered_days, messages, speakers
+    from chat_day_speakers
+    where $period = 'day' and organic = $organic
+      and ($chat_ids is null or list_contains($chat_ids, chat_id))
+      and ($start is null or day >= $start) and ($end is null or day <= $end)
+),
+longer as (
+    select chat_id, period_start, covered_days, messages, speakers
+    from chat_period_speakers
+    where period = $period and organic = $organic
+      and ($chat_ids is null or list_contains($chat_ids, chat_id))
+      and ($start is null or period_start >= date_trunc($period, cast($start as date)))
+      and ($end is null or period_start <= $end)
+),
+final as (
+    select p.chat_id, c.name as chat_name, p.period_start, p.covered_days, p.messages, p.speakers
+    from (select * from daily union all select * from longer) p
+    join chats_in c using (chat_id)
+)
+select * from final order by period_start, chat_name
