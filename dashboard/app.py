@@ -8,7 +8,10 @@ from dashboard.ui.i18n import t
 st.set_page_config(page_title=t("app.title"), page_icon="📊", layout="wide")
 language_picker()
 pages = {
-    t("nav.section.analysis"): [st.Page("app_pages/overview.py", title=t("nav.overview"), default=True)],
+    t("nav.section.analysis"): [
+        st.Page("app_pages/overview.py", title=t("nav.overview"), default=True),
+        st.Page("app_pages/activity.py", title=t("nav.activity")),
+    ],
     t("nav.section.manage"): [st.Page("app_pages/data.py", title=t("nav.data"))],
 }
 st.navigation(pages).run()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
-PAGES = ["app_pages/overview.py", "app_pages/data.py"]
+PAGES = ["app_pages/overview.py", "app_pages/data.py", "app_pages/activity.py"]
+TRUTH = json.loads((Path(__file__).resolve().parent.parent / "sample_data" / "truth.json").read_text(encoding="utf-8"))
 
 
 def _run(monkeypatch: pytest.MonkeyPatch, db: Path, page: str, **state) -> AppTest:
@@ -32,13 +35,14 @@ def test_pages_on_an_empty_database(monkeypatch: pytest.MonkeyPatch, tmp_path: P
 def test_overview_on_fixture_data(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
     at = _run(monkeypatch, fixture_db, PAGES[0])
     metrics = {(m.label, m.value) for m in at.metric}
-    assert ("消息数", "33") in metrics
-    assert len(at.get("plotly_chart")) == 1
+    assert ("近28天消息", "23") in metrics  # 新手妈妈群: 33 messages, 10 of them system notices
+    assert ("周活跃率", "100%") in metrics
+    assert len(at.get("plotly_chart")) == 1  # one-day chats draw no weekly trend, only the daily chart
 
 
 def test_overview_in_english_and_organic(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
     at = _run(monkeypatch, fixture_db, PAGES[0], lang="en", f_organic=True)
-    assert any(m.label == "Messages" for m in at.metric)
+    assert any(m.label == "Messages, 28 days" for m in at.metric)
     assert at.query_params["organic"] == ["1"] or at.query_params["organic"] == "1"
 
 
@@ -96,3 +100,64 @@ def test_upload_other_platforms_and_a_mapped_table(monkeypatch: pytest.MonkeyPat
     assert not at.exception, [e.value for e in at.exception]
     assert rows(db, "select sender_name, text from messages m join chats c using (chat_id) "
                     "where c.platform = 'generic' order by ts") == [("小红", "早上好"), ("阿芳", "有活动吗")]
+
+
+def _metrics(at: AppTest) -> list[tuple[str, str]]:
+    return [(m.label, m.value) for m in at.metric]
+
+
+def test_overview_cards_show_the_planted_members(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
+    """Members at the end of the export = members ever minus those removed (truth.json)."""
+    at = _run(monkeypatch, demo_db, PAGES[0])
+    members = [int(v.replace(",", "")) for label, v in _metrics(at) if label == "群成员"]
+    expected = sorted(c["members"] - c["removals"] for c in TRUTH["chats"].values())
+    assert sorted(members) == expected
+    assert len(at.get("plotly_chart")) == 4  # three weekly sparklines and the daily chart
+    assert at.warning, "the sample plants weeks worth an alert"
+
+
+def _activity(monkeypatch: pytest.MonkeyPatch, db: Path, **state) -> AppTest:
+    at = _run(monkeypatch, db, PAGES[2], **state)
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def test_activity_all_chats_counts_the_planted_lurkers(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
+    at = _activity(monkeypatch, demo_db)
+    metrics = dict(_metrics(at))
+    assert metrics["从未发言"] == str(sum(v["count"] for v in TRUTH["lurkers"].values()))
+    assert len(at.get("plotly_chart")) == 9
+    assert len(at.get("download_button")) >= 12
+
+
+@pytest.mark.parametrize("organic", [False, True])
+def test_activity_one_chat(monkeypatch: pytest.MonkeyPatch, demo_db: Path, organic: bool) -> None:
+    """One chat, all or organic: the members table holds its speakers and lurkers (truth.json)."""
+    from conftest import rows
+
+    chat_id = rows(demo_db, "select chat_id from chats where name = 'VIP老客群'")[0][0]
+    at = _activity(monkeypatch, demo_db, f_chats=[chat_id], f_organic=organic)
+    truth = TRUTH["chats"]["vip"]
+    table = at.dataframe[0].value
+    assert set(table["chat_name"]) == {"VIP老客群"}
+    spoke = int((table["messages"] > 0).sum())
+    assert spoke == (truth["organic_speakers"] if organic else truth["speakers"])
+    assert dict(_metrics(at))["从未发言"] == str(TRUTH["lurkers"]["VIP老客群"]["count"])
+    assert at.query_params["chats"] in (chat_id, [chat_id])
+
+
+def test_activity_date_range_with_no_data(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
+    """新手妈妈群 starts in June: May alone has nothing to show, and every section says so."""
+    from conftest import rows
+
+    chat_id = rows(demo_db, "select chat_id from chats where name = '新手妈妈群'")[0][0]
+    at = _activity(monkeypatch, demo_db, f_chats=[chat_id], f_dates=(dt.date(2025, 5, 1), dt.date(2025, 5, 20)))
+    assert len(at.info) >= 5, [i.value for i in at.info]
+    assert not at.get("plotly_chart")
+
+
+def test_activity_in_english_with_other_choices(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
+    at = _activity(monkeypatch, demo_db, lang="en", f_organic=True, act_period="month", act_gap=60,
+                   act_measure="stickiness", act_ineq_window="range")
+    assert any(label == "Never spoke" for label, _ in _metrics(at))
+    assert not at.exception

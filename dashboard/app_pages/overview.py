@@ -1,25 +1,64 @@
-"""Overview: one card per chat, then daily messages and speakers."""
+"""Overview: per chat, a health card with its trend and coverage, then the alerts worth a look and
+daily messages and speakers."""
 
 from __future__ import annotations
 
 import polars as pl
 import streamlit as st
 
-from dashboard.charts.activity import daily_messages_and_speakers
+from dashboard.charts.activity import daily_messages_and_speakers, sparkline
 from dashboard.ui import data, filters, fmt, page
 from dashboard.ui.i18n import t
 
+MAX_CARDS = 12
 
-def _card(row: dict) -> None:
+
+def _card(row: dict, trend: pl.DataFrame, response: dict | None, gaps: pl.DataFrame) -> None:
     with st.container(border=True):
         st.markdown(f"**{row['name']}**")
-        c1, c2, c3, c4 = st.columns(4)
-        c1.metric(t("overview.members_seen"), fmt.num(row["members_seen"]))
-        c2.metric(t("overview.messages"), fmt.num(row["messages"]))
-        c3.metric(t("overview.speakers_7d"), fmt.num(row["speakers_7d"]))
-        c4.metric(t("overview.speakers_28d"), fmt.num(row["speakers_28d"]))
-        st.caption(t("overview.coverage", start=fmt.day(row["coverage_start"]), end=fmt.day(row["coverage_end"]),
-                     who=row["exporters"] or t("overview.unknown_exporter")), help=t("overview.coverage_help"))
+        c = st.columns(6)
+        c[0].metric(t("overview.members"), fmt.num(row["members"]), help=t("overview.members_help"))
+        c[1].metric(t("overview.speakers_7d"), fmt.num(row["speakers_7d"]),
+                    fmt.delta(row["speakers_7d"], row["speakers_7d_prev"]), help=t("overview.vs_prev_7"))
+        c[2].metric(t("overview.speakers_28d"), fmt.num(row["speakers_28d"]),
+                    fmt.delta(row["speakers_28d"], row["speakers_28d_prev"]), help=t("overview.vs_prev_28"))
+        c[3].metric(t("overview.messages_28d"), fmt.num(row["messages_28d"]),
+                    fmt.delta(row["messages_28d"], row["messages_prev_28d"]), help=t("overview.vs_prev_28"))
+        c[4].metric(t("overview.speaker_rate"), fmt.pct(row["speaker_rate"]), help=t("overview.speaker_rate_help"))
+        median = response["median_s"] if response else None
+        c[5].metric(t("overview.median_response"),
+                    fmt.duration(median) if median is not None else
+                    (t("activity.resp_over_24h") if response else "—"), help=t("overview.median_response_help"))
+        if trend.height > 1:
+            st.plotly_chart(sparkline(trend, "period_start", "speakers"), width="stretch",
+                            key=f"spark_{row['chat_id']}", config={"displayModeBar": False})
+            st.caption(t("overview.trend_caption"))
+        _coverage(row, gaps)
+
+
+def _coverage(row: dict, gaps: pl.DataFrame) -> None:
+    text = t("overview.coverage", start=fmt.day(row["first_day"]), end=fmt.day(row["last_day"]),
+             who=row["exporters"] or t("overview.unknown_exporter"), n=fmt.num(row["n_imports"]))
+    if gaps.height:
+        first = gaps.select("gap_start", "gap_end").head(3).iter_rows()
+        spans = "、".join(f"{fmt.day(a)}–{fmt.day(b)}" for a, b in first)
+        text += t("overview.coverage_gaps", n=fmt.num(gaps["days"].sum()), spans=spans)
+    st.caption(text, help=t("overview.coverage_help"))
+
+
+def _alerts(alerts: pl.DataFrame) -> None:
+    st.subheader(t("overview.alerts_title"))
+    if alerts.is_empty():
+        st.success(t("overview.alerts_none"))
+        return
+    for r in alerts.head(6).iter_rows(named=True):
+        pct = r["alert"] == "unanswered_rise"
+        value = fmt.pct(r["value"]) if pct else fmt.num(round(r["value"]))
+        usual = fmt.pct(r["baseline"]) if pct else fmt.num(round(r["baseline"], 1))
+        st.warning(t(f"overview.alert_{r['alert']}", chat=r["chat_name"], week=fmt.day(r["week"]), value=value,
+                     usual=usual))
+    if alerts.height > 6:
+        st.caption(t("overview.alerts_more", n=alerts.height - 6))
 
 
 def _reading(daily: pl.DataFrame) -> str:
@@ -37,11 +76,18 @@ def render() -> None:
         page.empty_state()
         return
     f = filters.sidebar()
-    cards = data.query("overview/chat_cards", chat_ids=f.chat_ids, organic=f.organic)
-    for row in cards.iter_rows(named=True):
-        _card(row)
-    if f.organic:
-        st.caption(t("overview.organic_note"))
+    cards = data.query("overview/chat_cards", chat_ids=f.chat_ids, end=f.end, organic=f.organic)
+    trend = data.query("activity/period_activity", **f.params(), period="week")
+    responses = data.query("activity/response_times", **f.params())
+    gaps = data.query("overview/coverage_gaps", chat_ids=f.chat_ids)
+    answers = {r["chat_id"]: r for r in responses.iter_rows(named=True) if r["chat_id"]}
+    for row in cards.head(MAX_CARDS).iter_rows(named=True):
+        _card(row, trend.filter(pl.col("chat_id") == row["chat_id"]), answers.get(row["chat_id"]),
+              gaps.filter(pl.col("chat_id") == row["chat_id"]))
+    if cards.height > MAX_CARDS:
+        st.caption(t("overview.more_chats", n=cards.height - MAX_CARDS))
+    st.caption(t("overview.organic_note") if f.organic else t("overview.all_note"))
+    _alerts(data.query("overview/alerts", **f.params()))
     st.subheader(t("overview.daily_title"))
     daily = data.query("activity/daily_activity", **f.params())
     if daily.is_empty():

@@ -5,6 +5,9 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
+# for many categories (message kinds): distinct hues, none repeated before the 16th
+MANY = ["#3b82f6", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#14b8a6", "#f97316", "#64748b", "#ec4899",
+        "#84cc16", "#0ea5e9", "#a16207", "#6366f1", "#22c55e", "#e11d48", "#94a3b8"]
 PALETTE = ["#3b82f6", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#14b8a6", "#f97316", "#64748b"]
 
 

@@ -34,9 +34,37 @@ def empty_state() -> None:
 
 
 def chart(fig: go.Figure, frame: pl.DataFrame, reading: str, key: str) -> None:
+    """A chart, its one-line plain reading and a download of the data it draws."""
     st.plotly_chart(fig, width="stretch", key=f"chart_{key}", config={"displaylogo": False})
     st.caption(reading)
+    download(frame, key)
+
+
+def download(frame: pl.DataFrame, key: str) -> None:
+    """A CSV of the frame (UTF-8 with BOM so Excel opens the Chinese right); list columns joined."""
+    flat = frame.with_columns(
+        pl.col(c).cast(pl.List(pl.String)).list.join("|") for c, d in frame.schema.items() if isinstance(d, pl.List)
+    )
     st.download_button(
-        t("overview.download"), frame.write_csv().encode("utf-8-sig"), file_name=f"{key}.csv", mime="text/csv",
+        t("overview.download"), flat.write_csv().encode("utf-8-sig"), file_name=f"{key}.csv", mime="text/csv",
         key=f"dl_{key}", on_click="ignore",
     )
+
+
+def columns(frame: pl.DataFrame, prefix: str, ratios: tuple[str, ...] = ()) -> dict:
+    """Column headers from the catalog (prefix + column name) and formats by type: ratios as
+    percents, whole numbers without decimals, dates as dates."""
+    out = {}
+    for name, dtype in frame.schema.items():
+        label = t(f"{prefix}{name}")
+        if name in ratios:
+            out[name] = st.column_config.NumberColumn(label, format="percent")
+        elif dtype.is_integer():
+            out[name] = st.column_config.NumberColumn(label, format="%d")
+        elif dtype.is_float():
+            out[name] = st.column_config.NumberColumn(label, format="%.2f" if name == "gini" else "%.1f")
+        elif dtype == pl.Date:
+            out[name] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
+        else:
+            out[name] = st.column_config.Column(label)
+    return out
