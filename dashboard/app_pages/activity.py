@@ -34,5 +34,5 @@ def render() -> None:
         activity_talk.compare(f)
 
 
-with page.guarded():
+with page.guarded(), data.shared_connection():
     render()

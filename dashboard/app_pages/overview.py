@@ -98,5 +98,5 @@ def render() -> None:
     page.chart(daily_messages_and_speakers(daily, labels), daily, _reading(daily), "daily_activity")
 
 
-with page.guarded():
+with page.guarded(), data.shared_connection():
     render()

@@ -79,17 +79,30 @@ def _safe_tz(tz: str) -> str:
     return tz
 
 
-@contextlib.contextmanager
-def reader(
+def open_reader(
     path: str | Path | None = None, tz: str = settings.DEFAULT_TZ, wait_s: float = 3.0
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short-lived read-only connection. Raises NoDatabase or DataUpdating, never a lock traceback."""
+) -> duckdb.DuckDBPyConnection:
+    """A read-only connection the caller closes. Raises NoDatabase or DataUpdating, never a lock
+    traceback."""
     db_path = Path(path) if path else settings.default_db_path()
     if not db_path.exists():
         raise NoDatabase(f"还没有数据库 {db_path}")
     con = _connect_with_retry(db_path, read_only=True, wait_s=wait_s)
     try:
         _session_setup(con, tz)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+@contextlib.contextmanager
+def reader(
+    path: str | Path | None = None, tz: str = settings.DEFAULT_TZ, wait_s: float = 3.0
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived read-only connection."""
+    con = open_reader(path, tz, wait_s)
+    try:
         yield con
     finally:
         con.close()
