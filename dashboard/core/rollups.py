@@ -60,9 +60,9 @@ def chats_of_members(con: duckdb.DuckDBPyConnection, member_ids: list[str]) -> l
             select chat_id, member_id from member_names
             union all select chat_id, member_id from daily_member_activity
             union all select chat_id, member_id from membership_events
-            union all select c.chat_id, r.member_id from roles r join chats c
-                on r.chat_id is null or r.chat_id = c.chat_id
-        ) where list_contains($m, member_id)
+            union all select chat_id, member_id from roles where chat_id is not null
+            union all select c.chat_id, r.member_id from roles r cross join chats c where r.chat_id is null
+        ) where member_id in (select unnest($m))
         """,
         {"m": member_ids},
     ).fetchall()

@@ -54,9 +54,12 @@ seen as (
 ),
 member_roles as (
     select chat_id, member_id, list(distinct role order by role) as roles from (
+        select chat_id, member_id, role from roles
+        where list_contains($chat_ids, chat_id) and source in ('declared', 'system')
+        union all
         select c.chat_id, r.member_id, r.role
-        from roles r join chats c on r.chat_id is null or r.chat_id = c.chat_id
-        where list_contains($chat_ids, c.chat_id) and r.source in ('declared', 'system')
+        from roles r cross join (select chat_id from chats where list_contains($chat_ids, chat_id)) c
+        where r.chat_id is null and r.source in ('declared', 'system')
     ) group by all
 ),
 last_day as (

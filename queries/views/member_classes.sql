@@ -6,15 +6,21 @@
 --   accounts count only once the owner confirms them (which declares them). A role given without
 --   a chat holds in every chat. When a member holds several roles the strongest wins:
 --   bot > staff > alt > expert.
-with scoped as (
-    select c.chat_id, r.member_id,
-        case r.role when 'bot' then 4 when 'owner' then 3 when 'admin' then 3 when 'staff' then 3
+with ranked as (
+    select chat_id, member_id,
+        case role when 'bot' then 4 when 'owner' then 3 when 'admin' then 3 when 'staff' then 3
             when 'alt' then 2 when 'expert' then 1 end as rank
-    from roles r join chats c on r.chat_id is null or r.chat_id = c.chat_id
-    where r.source in ('declared', 'system')
+    from roles
+    where source in ('declared', 'system') and role in ('bot', 'owner', 'admin', 'staff', 'alt', 'expert')
+),
+-- equi-joins only: a role for every chat is spread over the chats here, so a filter on chat_id
+-- reaches both branches and the customers (most of the roles table) never enter
+scoped as (
+    select chat_id, member_id, rank from ranked where chat_id is not null
+    union all
+    select c.chat_id, r.member_id, r.rank from ranked r cross join chats c where r.chat_id is null
 )
 select chat_id, member_id,
     case max(rank) when 4 then 'bot' when 3 then 'staff' when 2 then 'alt' else 'expert' end as member_class
 from scoped
-where rank is not null
 group by chat_id, member_id
