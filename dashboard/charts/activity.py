@@ -16,14 +16,17 @@ def _chats(frame: pl.DataFrame) -> list[str]:
 def daily_messages_and_speakers(frame: pl.DataFrame, labels: dict[str, str], x: str = "day") -> go.Figure:
     """Two stacked panels sharing the time axis: messages (bars) and speakers (lines), per chat.
 
-    frame: chat_name, x (day or period_start), messages, speakers. labels: day, messages, speakers.
+    frame: chat_name, x (day or period_start), messages, speakers, optionally partial (bool).
+    labels: day, messages, speakers.
     """
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06)
     for i, chat in enumerate(_chats(frame)):
         part = frame.filter(pl.col("chat_name") == chat).sort(x)
         color = style.PALETTE[i % len(style.PALETTE)]
+        # a period the export covers only in part is drawn faint: fewer messages there is not a dip
+        opacity = [0.35 if p else 1.0 for p in part["partial"].to_list()] if "partial" in part.columns else 1.0
         fig.add_trace(go.Bar(x=part[x].to_list(), y=part["messages"].to_list(), name=chat,
-                             marker_color=color, legendgroup=chat), row=1, col=1)
+                             marker=dict(color=color, opacity=opacity), legendgroup=chat), row=1, col=1)
         fig.add_trace(go.Scatter(x=part[x].to_list(), y=part["speakers"].to_list(), name=chat,
                                  mode="lines+markers", line=dict(color=color, width=2), marker=dict(size=4),
                                  legendgroup=chat, showlegend=False), row=2, col=1)

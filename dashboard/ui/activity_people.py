@@ -15,6 +15,7 @@ from dashboard.ui.i18n import t
 
 CLASSES = ["customer", "expert", "staff", "alt", "bot"]
 LEVELS = ["leading", "contributing", "participating", "exploring"]
+ROLES = ["owner", "admin", "staff", "expert", "alt", "bot", "customer"]
 JOIN_METHODS = ["invite", "qr", "link", "creator", "unknown"]
 SHOWN_ROWS = 2000  # the table shows the most active; the download holds everyone
 
@@ -48,7 +49,8 @@ def members(f: Filters) -> None:
         pl.col("member_class").replace_strict({c: t(f"class.{c}") for c in CLASSES}, default=pl.col("member_class")),
         pl.col("orbit_level").replace_strict({lv: t(f"activity.level_{lv}") for lv in LEVELS},
                                              default=pl.col("orbit_level")),
-        pl.col("roles").list.join("、"),
+        pl.col("roles").list.eval(pl.element().replace_strict({r: t(f"role.{r}") for r in ROLES},
+                                                              default=pl.element())).list.join("、"),
         pl.col("join_method").replace_strict({m: t(f"join.{m}") for m in JOIN_METHODS}, default=pl.col("join_method")),
     ).select("chat_name", "name", "member_class", "orbit_level", "messages", "active_days", "first_spoke",
              "last_spoke", "days_since_spoke", "joined_on", "join_method", "left_on", "roles")

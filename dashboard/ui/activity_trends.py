@@ -40,6 +40,11 @@ def periods(f: Filters) -> None:
     top = shown.sort(["messages", "period_start"], descending=[True, False]).row(0, named=True)
     reading = t("activity.periods_reading", chat=top["chat_name"], when=fmt.day(top["period_start"]),
                 unit=t(f"activity.period_{period}"), n=fmt.num(top["messages"]), s=fmt.num(top["speakers"]))
+    length = {"day": pl.lit(1), "week": pl.lit(7),
+              "month": pl.col("period_start").dt.month_end().dt.day()}[period]
+    shown = shown.with_columns((pl.col("covered_days") < length).alias("partial"))
+    if shown["partial"].any():
+        reading += t("activity.periods_partial")
     fig = charts.daily_messages_and_speakers(shown, labels, x="period_start")
     page.chart(fig, frame, reading, f"period_{period}")
 
