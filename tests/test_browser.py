@@ -41,6 +41,32 @@ def test_overview_renders_charts_offline(browser, demo_db: Path, tmp_path: Path)
     assert requested and not outside, outside
 
 
+ACTIVITY_TABS = {"趋势": "日活、周活、28天活跃与黏性", "时间分布": "一周里什么时候最热闹", "成员": "发言是否集中在少数人身上",
+                 "对话与回复": "提问有人回吗", "新成员留存": "按入群周看新成员", "群对比": "群对比"}
+
+
+def test_activity_tabs_draw_offline(browser, demo_db: Path, tmp_path: Path) -> None:
+    """Every tab of the Activity page draws its sections with the sample data, with no error and
+    nothing fetched from outside; a screenshot of each is kept for a look."""
+    requested: list[str] = []
+    with served(demo_db) as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 3000})
+        page.on("request", lambda r: requested.append(r.url))
+        page.goto(url + "/activity")
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        for i, (tab, heading) in enumerate(ACTIVITY_TABS.items()):
+            page.get_by_role("tab", name=tab, exact=True).click()
+            page.wait_for_selector(f"text={heading}", state="visible", timeout=30_000)
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(tmp_path / f"activity_{i}.png"), full_page=True)
+        assert page.locator("text=Traceback").count() == 0
+        assert page.locator("[data-testid=stException]").count() == 0
+        page.close()
+    assert all((tmp_path / f"activity_{i}.png").stat().st_size > 10_000 for i in range(len(ACTIVITY_TABS)))
+    outside = [u for u in requested if not is_loopback(u)]
+    assert requested and not outside, outside
+
+
 def test_ingest_while_serving_shows_new_data_after_rerun(browser, tmp_path: Path) -> None:
     """DESIGN.md §2: the page never holds the file, so an ingest from another process succeeds."""
     import subprocess
