@@ -11,15 +11,13 @@ from dashboard.charts import style
 def lorenz(frame: pl.DataFrame, labels: dict[str, str]) -> go.Figure:
     """One Lorenz curve per chat against the line of perfect equality.
 
-    frame: chat_name, member_share, message_share. labels: members, messages, equality.
+    frame: chat_name, lorenz_members (list), lorenz_messages (list). labels: members, messages, equality.
     """
     fig = go.Figure(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name=labels["equality"],
                                line=dict(color="#94a3b8", dash="dot")))
-    for i, chat in enumerate(frame["chat_name"].unique(maintain_order=True).to_list()):
-        part = frame.filter(pl.col("chat_name") == chat).sort("member_share")
-        fig.add_trace(go.Scatter(x=[0.0, *part["member_share"].to_list()], y=[0.0, *part["message_share"].to_list()],
-                                 mode="lines", name=chat, line=dict(color=style.PALETTE[i % len(style.PALETTE)],
-                                                                     width=2)))
+    for i, r in enumerate(frame.filter(pl.col("lorenz_members").is_not_null()).iter_rows(named=True)):
+        fig.add_trace(go.Scatter(x=[0.0, *r["lorenz_members"]], y=[0.0, *r["lorenz_messages"]], mode="lines",
+                                 name=r["chat_name"], line=dict(color=style.PALETTE[i % len(style.PALETTE)], width=2)))
     fig.update_xaxes(title_text=labels["members"], tickformat=".0%", range=[0, 1])
     fig.update_yaxes(title_text=labels["messages"], tickformat=".0%", range=[0, 1])
     fig = style.apply(fig, height=380)

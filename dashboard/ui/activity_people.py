@@ -18,6 +18,7 @@ LEVELS = ["leading", "contributing", "participating", "exploring"]
 ROLES = ["owner", "admin", "staff", "expert", "alt", "bot", "customer"]
 JOIN_METHODS = ["invite", "qr", "link", "creator", "unknown"]
 SHOWN_ROWS = 2000  # the table shows the most active; the download holds everyone
+MAX_CURVES = 8  # more Lorenz curves than this are a tangle; the table below has every chat
 
 
 def members(f: Filters) -> None:
@@ -83,7 +84,6 @@ def participation(f: Filters) -> None:
     if stats.is_empty() or stats["members"].sum() == 0:
         st.info(t("activity.participation_empty"))
         return
-    curve = data.query("activity/lorenz", **params)
     top = stats.row(0, named=True)
     reading = t("activity.lorenz_reading", chat=top["chat_name"], top=fmt.pct(top["top10_share"]),
                 gini=fmt.num(round(top["gini"], 2)) if top["gini"] is not None else "—",
@@ -91,7 +91,9 @@ def participation(f: Filters) -> None:
                 n=fmt.num(top["members"]))
     labels = {"members": t("activity.lorenz_members"), "messages": t("activity.lorenz_messages"),
               "equality": t("activity.lorenz_equality")}
-    page.chart(distribution.lorenz(curve, labels), curve, reading, "lorenz")
+    curve = stats.select("chat_name", "lorenz_members", "lorenz_messages").head(MAX_CURVES)
+    page.chart(distribution.lorenz(curve, labels), curve.explode("lorenz_members", "lorenz_messages"), reading,
+               "lorenz")
     table = stats.select("chat_name", "members", "speakers", "lurkers", "lurker_ratio", "gini", "top10_share",
                          "top1_share", "effective_speakers", "absence_factor", "win_start", "win_end")
     st.dataframe(table, width="stretch", hide_index=True,

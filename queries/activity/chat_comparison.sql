@@ -18,7 +18,8 @@ per_chat as (
 ),
 at_end as (
     select d.chat_id, d.members, d.members_7d, d.wau, d.mau28,
-        (select avg(x.speakers) from days x where x.chat_id = d.chat_id and x.day > d.day - 7) as dau_7
+        (select avg(x.speakers) from chat_day_speakers x  -- reaching back before $start, as speakers_rolling does
+         where x.chat_id = d.chat_id and x.organic = $organic and x.day > d.day - 7 and x.day <= d.day) as dau_7
     from days d join per_chat p on p.chat_id = d.chat_id and p.last_day = d.day
 ),
 final as (

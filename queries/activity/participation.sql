@@ -6,7 +6,9 @@
 --   the window: lurkers and lurker ratio, Gini, the top 10 % members' share of messages, effective
 --   speakers (Hill q1 = exp of the Shannon entropy of message shares: the chat behaves as if that
 --   many people shared it evenly), contributor absence factor (fewest members who sent half the
---   messages) and the top 1 % (superusers, at least one)'s share. The window defaults to the
+--   messages) and the top 1 % (superusers, at least one)'s share; and the Lorenz curve: members
+--   sorted from quietest (lorenz_members, the share of them) against their cumulative share of
+--   messages (lorenz_messages), one point per percent of members. The window defaults to the
 --   chat's whole coverage.
 with bounds as (
     select chat_id, coalesce(cast($start as date), min(day)) as win_start,
@@ -35,6 +37,7 @@ present as (
 ranked as (
     select chat_id, x,
         row_number() over (partition by chat_id order by x) as i_up,
+        sum(x) over (partition by chat_id order by x rows unbounded preceding) as running_up,
         row_number() over (partition by chat_id order by x desc) as i_down,
         count(*) over (partition by chat_id) as n,
         sum(x) over (partition by chat_id) as total,
@@ -49,7 +52,12 @@ per_chat as (
         sum(x) filter (where i_down <= ceil(0.1 * n)) / nullif(any_value(total), 0) as top10_share,
         sum(x) filter (where i_down <= greatest(1, ceil(0.01 * n))) / nullif(any_value(total), 0) as top1_share,
         exp(-sum(case when x > 0 then (x / total) * ln(x / total) else 0 end)) as effective_speakers,
-        min(i_down) filter (where running_down >= 0.5 * total and total > 0) as absence_factor
+        min(i_down) filter (where running_down >= 0.5 * total and total > 0) as absence_factor,
+        -- the Lorenz curve, thinned to one point per percent of members
+        list(i_up / n order by i_up) filter (where total > 0 and (i_up = n or floor(i_up * 100 / n) > floor((i_up - 1) * 100 / n)))
+            as lorenz_members,
+        list(running_up / total order by i_up) filter (
+            where total > 0 and (i_up = n or floor(i_up * 100 / n) > floor((i_up - 1) * 100 / n))) as lorenz_messages
     from ranked
     group by chat_id
 ),
@@ -57,7 +65,8 @@ final as (
     select p.chat_id, c.name as chat_name, b.win_start, b.win_end, p.members, p.speakers, p.lurkers,
         p.lurkers / nullif(p.members, 0) as lurker_ratio, p.messages::bigint as messages,
         case when p.messages > 0 then p.gini end as gini, p.top10_share, p.top1_share,
-        case when p.messages > 0 then p.effective_speakers end as effective_speakers, p.absence_factor
+        case when p.messages > 0 then p.effective_speakers end as effective_speakers, p.absence_factor,
+        p.lorenz_members, p.lorenz_messages
     from per_chat p
     join chats c using (chat_id)
     join bounds b using (chat_id)

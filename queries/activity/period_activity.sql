@@ -14,13 +14,18 @@ daily as (
       and ($chat_ids is null or list_contains($chat_ids, chat_id))
       and ($start is null or day >= $start) and ($end is null or day <= $end)
 ),
-longer as (
-    select chat_id, period_start, covered_days, messages, speakers
-    from chat_period_speakers
-    where period = $period and organic = $organic
+in_window as (
+    select distinct chat_id, cast(date_trunc($period, day) as date) as period_start
+    from covered_days
+    where $period <> 'day'
       and ($chat_ids is null or list_contains($chat_ids, chat_id))
-      and ($start is null or period_start >= date_trunc($period, cast($start as date)))
-      and ($end is null or period_start <= $end)
+      and ($start is null or day >= $start) and ($end is null or day <= $end)
+),
+longer as (
+    select s.chat_id, s.period_start, s.covered_days, s.messages, s.speakers
+    from chat_period_speakers s
+    semi join in_window w on w.chat_id = s.chat_id and w.period_start = s.period_start
+    where s.period = $period and s.organic = $organic
 ),
 final as (
     select p.chat_id, c.name as chat_name, p.period_start, p.covered_days, p.messages, p.speakers
