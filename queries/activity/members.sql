@@ -8,21 +8,31 @@
 --   window or left before it.
 with bounds as (
     select chat_id, coalesce(cast($start as date), min(day)) as win_start,
-        coalesce(cast($end as date), max(day)) as win_end
+        coalesce(cast($end as date), max(day)) as win_end,
+        coalesce(cast($start as date), min(day)) <= min(day) and coalesce(cast($end as date), max(day)) >= max(day)
+            as whole
     from covered_days
     where $chat_ids is null or list_contains($chat_ids, chat_id)
     group by chat_id
 ),
-said as (
+-- a window that spans the chat's whole coverage reads chat_members' totals; only a narrower one
+-- sums the daily rows (the default view over months of a large chat stays cheap)
+said_in_window as (
     select d.chat_id, d.member_id, sum(d.active_messages)::bigint as messages,
         count(*) filter (where d.active_messages > 0) as active_days,
         min(d.day) filter (where d.active_messages > 0) as first_spoke,
         max(d.day) filter (where d.active_messages > 0) as last_spoke
     from daily_member_activity d
+    semi join (select chat_id from bounds where not whole) b using (chat_id)
     where d.member_id is not null
-      and ($chat_ids is null or list_contains($chat_ids, d.chat_id))
       and ($start is null or d.day >= $start) and ($end is null or d.day <= $end)
     group by all
+),
+said as (
+    select * from said_in_window
+    union all
+    select m.chat_id, m.member_id, m.n_active, m.active_days, m.first_spoke, m.last_spoke
+    from chat_members m semi join (select chat_id from bounds where whole) b using (chat_id)
 ),
 names as (
     select chat_id, member_id, arg_max(name, coalesce(last_seen_at, timestamptz '1970-01-01')) as name
