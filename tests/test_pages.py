@@ -161,3 +161,23 @@ def test_activity_in_english_with_other_choices(monkeypatch: pytest.MonkeyPatch,
                    act_measure="stickiness", act_ineq_window="range")
     assert any(label == "Never spoke" for label, _ in _metrics(at))
     assert not at.exception
+
+
+@pytest.mark.parametrize("organic", [False, True])
+def test_overview_one_chat_and_an_empty_range(monkeypatch: pytest.MonkeyPatch, demo_db: Path, organic: bool) -> None:
+    """One chat: one card with its planted members; a range before the chat began: no card figures
+    but a clear empty state, never an error."""
+    from conftest import rows
+
+    chat_id = rows(demo_db, "select chat_id from chats where name = '福利群'")[0][0]
+    at = _run(monkeypatch, demo_db, PAGES[0], f_chats=[chat_id], f_organic=organic)
+    members = [v for label, v in _metrics(at) if label == "群成员"]
+    truth = TRUTH["chats"]["perks"]
+    if not organic:
+        assert members == [str(truth["members"] - truth["removals"])]
+    else:
+        assert len(members) == 1 and int(members[0]) < truth["members"] - truth["removals"]
+    at = _run(monkeypatch, demo_db, PAGES[0], f_chats=[chat_id], f_organic=organic,
+              f_dates=(dt.date(2025, 5, 1), dt.date(2025, 5, 10)))
+    assert not at.error and any("没有数据" in i.value for i in at.info), [i.value for i in at.info]
+    assert not [v for label, v in _metrics(at) if label == "群成员"], "no zeros where there is no data"

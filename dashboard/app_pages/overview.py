@@ -16,6 +16,10 @@ MAX_CARDS = 12
 def _card(row: dict, trend: pl.DataFrame, response: dict | None, gaps: pl.DataFrame) -> None:
     with st.container(border=True):
         st.markdown(f"**{row['name']}**")
+        if row["as_of"] is None:  # the range ends before this chat's export begins
+            st.info(t("overview.card_no_data"))
+            _coverage(row, gaps)
+            return
         c = st.columns(6)
         c[0].metric(t("overview.members"), fmt.num(row["members"]), help=t("overview.members_help"))
         c[1].metric(t("overview.speakers_7d"), fmt.num(row["speakers_7d"]),
