@@ -53,7 +53,8 @@ def refresh_all(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def chats_of_members(con: duckdb.DuckDBPyConnection, member_ids: list[str]) -> list[str]:
-    """The chats where any of these members appears: where a change to their roles shows."""
+    """The chats where any of these members appears: where a change to their roles shows (a role for
+    every chat holds only where the member is, see view member_classes)."""
     rows = con.execute(
         """
         select distinct chat_id from (
@@ -61,7 +62,6 @@ def chats_of_members(con: duckdb.DuckDBPyConnection, member_ids: list[str]) -> l
             union all select chat_id, member_id from daily_member_activity
             union all select chat_id, member_id from membership_events
             union all select chat_id, member_id from roles where chat_id is not null
-            union all select c.chat_id, r.member_id from roles r cross join chats c where r.chat_id is null
         ) where member_id in (select unnest($m))
         """,
         {"m": member_ids},

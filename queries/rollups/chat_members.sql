@@ -57,8 +57,8 @@ member_roles as (
         select chat_id, member_id, role from roles
         where list_contains($chat_ids, chat_id) and source in ('declared', 'system')
         union all
-        select c.chat_id, r.member_id, r.role
-        from roles r cross join (select chat_id from chats where list_contains($chat_ids, chat_id)) c
+        select p.chat_id, r.member_id, r.role
+        from roles r join present p using (member_id)
         where r.chat_id is null and r.source in ('declared', 'system')
     ) group by all
 ),
