@@ -17,6 +17,7 @@ from dashboard.core.sqlfile import read_sql_file
 
 # Later rollups read earlier ones (and the views over the base tables).
 ORDER = (
+    "covered_days",
     "daily_member_activity",
     "daily_chat_activity",
     "chat_members",
