@@ -1271,3 +1271,22 @@ def test_a_median_exactly_at_one_half(tmp_path: Path) -> None:
         assert (r["within_3m"], r["within_30m"]) == pytest.approx((0.75, 1.0))
         assert r["curve_answered"][:6] == pytest.approx([0.0, 0.0, 0.25, 0.5, 0.75, 1.0])  # 10, 30, 60, 120, 180, 300 s
         assert (r["median_s"], r["p90_s"]) == (120.0, 240.0)
+
+
+@pytest.mark.parametrize("name", ["activity/daily_activity", "activity/speakers_rolling", "activity/period_activity"])
+def test_chats_summed_per_day_equal_the_per_chat_rows(demo_db: Path, name: str) -> None:
+    """by_chat false (what a page asks for when too many chats are selected to draw apart) sums
+    the per-chat rows of the same query, day by day."""
+    key = "period_start" if name == "activity/period_activity" else "day"
+    per_chat = _run(demo_db, name, organic=True, start=D("2025-07-01"), end=D("2025-08-31"))
+    summed = _run(demo_db, name, organic=True, start=D("2025-07-01"), end=D("2025-08-31"), by_chat=False)
+    counts = [c for c in ("messages", "speakers", "staff_messages", "dau", "wau", "mau28", "members", "members_7d",
+                          "covered_days") if c in per_chat.columns]
+    expected = per_chat.group_by(key).agg(pl.col(c).sum() for c in counts).sort(key)
+    assert summed["chat_id"].null_count() == summed.height
+    assert summed.select(key, *counts).sort(key).to_dicts() == expected.to_dicts()
+    if "stickiness" in summed.columns:
+        row = summed.filter(pl.col("day") == D("2025-08-31")).row(0, named=True)
+        back = _run(demo_db, name, organic=True, start=D("2025-08-25"), end=D("2025-08-31"))
+        dau_7 = back.group_by("day").agg(pl.col("dau").sum())["dau"].mean()
+        assert row["stickiness"] == pytest.approx(dau_7 / row["mau28"])

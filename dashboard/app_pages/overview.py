@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.charts.activity import daily_messages_and_speakers, sparkline
+from dashboard.core.analytics.activity import name_combined
 from dashboard.ui import data, filters, fmt, page
 from dashboard.ui.i18n import t
 
@@ -81,11 +82,13 @@ def render() -> None:
         return
     f = filters.sidebar()
     cards = data.query("overview/chat_cards", chat_ids=f.chat_ids, end=f.end, organic=f.organic)
-    trend = data.query("activity/period_activity", **f.params(), period="week")
+    shown = cards.head(MAX_CARDS)
+    trend = data.query("activity/period_activity", **{**f.params(), "chat_ids": shown["chat_id"].to_list()},
+                       period="week")
     responses = data.query("activity/response_times", **f.params())
     gaps = data.query("overview/coverage_gaps", chat_ids=f.chat_ids)
     answers = {r["chat_id"]: r for r in responses.iter_rows(named=True) if r["chat_id"]}
-    for row in cards.head(MAX_CARDS).iter_rows(named=True):
+    for row in shown.iter_rows(named=True):
         _card(row, trend.filter(pl.col("chat_id") == row["chat_id"]), answers.get(row["chat_id"]),
               gaps.filter(pl.col("chat_id") == row["chat_id"]))
     if cards.height > MAX_CARDS:
@@ -93,7 +96,8 @@ def render() -> None:
     st.caption(t("overview.organic_note") if f.organic else t("overview.all_note"))
     _alerts(data.query("overview/alerts", **f.params()))
     st.subheader(t("overview.daily_title"))
-    daily = data.query("activity/daily_activity", **f.params())
+    daily = name_combined(data.query("activity/daily_activity", **f.params(), by_chat=f.by_chat),
+                          t("activity.all_chats"))
     if daily.is_empty():
         st.info(t("empty.no_rows"))
         return

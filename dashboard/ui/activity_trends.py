@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard.charts import activity as charts
 from dashboard.charts import heatmaps
-from dashboard.core.analytics.activity import combine_chats
+from dashboard.core.analytics.activity import name_combined
 from dashboard.ui import data, fmt, page
 from dashboard.ui.filters import Filters
 from dashboard.ui.i18n import t
@@ -30,11 +30,11 @@ def periods(f: Filters) -> None:
     st.subheader(t("activity.periods_title"))
     period = st.radio(t("activity.period"), ["day", "week", "month"], index=1, horizontal=True,
                       format_func=lambda p: t(f"activity.period_{p}"), key="act_period")
-    frame = data.query("activity/period_activity", **f.params(), period=period)
+    frame = data.query("activity/period_activity", **f.params(), period=period, by_chat=f.by_chat)
     if frame.is_empty():
         st.info(t("empty.no_rows"))
         return
-    shown = combine_chats(frame, ["period_start"], ["messages", "speakers", "covered_days"], t("activity.all_chats"))
+    shown = name_combined(frame, t("activity.all_chats"))
     labels = {"day": t(f"activity.period_{period}"), "messages": t("activity.messages"),
               "speakers": t("activity.speakers")}
     top = shown.sort(["messages", "period_start"], descending=[True, False]).row(0, named=True)
@@ -51,16 +51,11 @@ def periods(f: Filters) -> None:
 
 def speakers(f: Filters) -> None:
     st.subheader(t("activity.rolling_title"))
-    frame = data.query("activity/speakers_rolling", **f.params())
+    frame = data.query("activity/speakers_rolling", **f.params(), by_chat=f.by_chat)
     if frame.is_empty():
         st.info(t("empty.no_rows"))
         return
-    shown = combine_chats(frame, ["day"], ["dau", "wau", "mau28", "members", "members_7d"], t("activity.all_chats"))
-    if shown is not frame:
-        shown = shown.with_columns(
-            (pl.col("dau").rolling_mean(7, min_samples=1) / pl.col("mau28")).alias("stickiness"),
-            (pl.col("dau") / pl.col("members")).alias("speaker_rate_daily"),
-            (pl.col("wau") / pl.col("members_7d")).alias("speaker_rate_weekly"))
+    shown = name_combined(frame, t("activity.all_chats"))
     last = (shown.group_by("day").agg(pl.col("dau", "wau", "mau28", "members", "members_7d").sum()).sort("day")
             .row(-1, named=True))
     c = st.columns(5)
@@ -100,7 +95,7 @@ def when(f: Filters) -> None:
     page.chart(heatmaps.hour_weekday(cells, names, labels), cells, reading, "hour_weekday")
 
     st.subheader(t("activity.calendar_title"))
-    daily = data.query("activity/daily_activity", **f.params())
+    daily = data.query("activity/daily_activity", **f.params(), by_chat=False)
     per_day = daily.group_by("day").agg(pl.col("messages", "staff_messages").sum()).sort("day")
     top = per_day.sort(["messages", "day"], descending=[True, False]).row(0, named=True)
     gaps = data.query("overview/coverage_gaps", chat_ids=f.chat_ids)

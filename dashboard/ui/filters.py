@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from dashboard.core.analytics.activity import MAX_CHAT_LINES
 from dashboard.ui import data
 from dashboard.ui.i18n import LANGS, t
 
@@ -19,6 +20,12 @@ class Filters:
     start: dt.date | None
     end: dt.date | None
     organic: bool
+    n_chats: int = 1  # how many chats the selection holds
+
+    @property
+    def by_chat(self) -> bool:
+        """Draw one line per chat, or the chats summed when there are too many to tell apart."""
+        return self.n_chats <= MAX_CHAT_LINES
 
     def params(self) -> dict:
         return {"chat_ids": self.chat_ids, "start": self.start, "end": self.end, "organic": self.organic}
@@ -85,6 +92,6 @@ def sidebar() -> Filters:
         if isinstance(chosen, tuple) and len(chosen) == 2:
             start, end = chosen
     organic = st.sidebar.toggle(t("filters.organic"), key="f_organic", help=t("filters.organic_help"))
-    f = Filters(picked or None, start, end, bool(organic))
+    f = Filters(picked or None, start, end, bool(organic), len(picked) if picked else len(ids))
     _to_url(f)
     return f

@@ -1,4 +1,4 @@
-"""Shaping activity frames for display: what SQL gives per chat, combined when too many chats are
+"""Shaping activity frames for display: naming the rows SQL summed over the chats when too many are
 selected to draw one line each, and the chats-side-by-side table."""
 
 from __future__ import annotations
@@ -8,15 +8,9 @@ import polars as pl
 MAX_CHAT_LINES = 8
 
 
-def combine_chats(frame: pl.DataFrame, keys: list[str], sums: list[str], label: str,
-                  max_lines: int = MAX_CHAT_LINES) -> pl.DataFrame:
-    """One row per key for all chats together (chat_name = label) when there are more chats than
-    max_lines; the frame unchanged otherwise. Summed speakers are person-chats: someone in two
-    chats counts twice."""
-    if frame.is_empty() or frame["chat_name"].n_unique() <= max_lines:
-        return frame
-    return (frame.group_by(keys, maintain_order=True).agg(pl.col(c).sum() for c in sums)
-            .with_columns(pl.lit(label).alias("chat_name")).sort(keys))
+def name_combined(frame: pl.DataFrame, label: str) -> pl.DataFrame:
+    """Rows a query summed over the chats (chat_name null, with by_chat false) get a display name."""
+    return frame.with_columns(pl.col("chat_name").fill_null(label))
 
 
 def comparison(base: pl.DataFrame, participation: pl.DataFrame, conversations: pl.DataFrame,
