@@ -83,9 +83,9 @@ def render() -> None:
     f = filters.sidebar()
     cards = data.query("overview/chat_cards", chat_ids=f.chat_ids, end=f.end, organic=f.organic)
     shown = cards.head(MAX_CARDS)
-    trend = data.query("activity/period_activity", **{**f.params(), "chat_ids": shown["chat_id"].to_list()},
-                       period="week")
-    responses = data.query("activity/response_times", **f.params())
+    on_cards = {**f.params(), "chat_ids": shown["chat_id"].to_list()}  # only what the cards show
+    trend = data.query("activity/period_activity", **on_cards, period="week")
+    responses = data.query("activity/response_times", **on_cards)
     gaps = data.query("overview/coverage_gaps", chat_ids=f.chat_ids)
     answers = {r["chat_id"]: r for r in responses.iter_rows(named=True) if r["chat_id"]}
     for row in shown.iter_rows(named=True):
