@@ -86,7 +86,7 @@ def render() -> None:
     on_cards = {**f.params(), "chat_ids": shown["chat_id"].to_list()}  # only what the cards show
     trend = data.query("activity/period_activity", **on_cards, period="week")
     responses = data.query("activity/response_times", **on_cards)
-    gaps = data.query("overview/coverage_gaps", chat_ids=f.chat_ids)
+    gaps = data.query("overview/coverage_gaps", chat_ids=on_cards["chat_ids"])
     answers = {r["chat_id"]: r for r in responses.iter_rows(named=True) if r["chat_id"]}
     for row in shown.iter_rows(named=True):
         _card(row, trend.filter(pl.col("chat_id") == row["chat_id"]), answers.get(row["chat_id"]),

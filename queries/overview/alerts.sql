@@ -13,12 +13,13 @@ with weeks as (
       and ($chat_ids is null or list_contains($chat_ids, chat_id))
 ),
 speaker_base as (
-    select w.chat_id, w.week, w.speakers,
-        (select median(b.speakers) from weeks b where b.chat_id = w.chat_id and b.full_week
-            and b.week < w.week and b.week >= w.week - interval 8 week) as usual,
-        (select count(*) from weeks b where b.chat_id = w.chat_id and b.full_week
-            and b.week < w.week and b.week >= w.week - interval 8 week) as n_base
-    from weeks w where w.full_week
+    -- the usual: median speakers of the fully covered weeks in the 8 weeks before (at least 4)
+    select chat_id, week, speakers,
+        median(speakers) over w as usual,
+        count(*) over w as n_base
+    from weeks where full_week
+    window w as (partition by chat_id order by week range between interval 56 days preceding
+                 and interval 1 day preceding)
 ),
 speakers_halved as (
     select chat_id, 'speakers_halved' as alert, week, speakers::double as value, usual as baseline
@@ -34,12 +35,12 @@ q_weeks as (
     group by all
 ),
 q_base as (
-    select w.chat_id, w.week, w.questions, w.unanswered / w.questions as share,
-        (select sum(b.unanswered) / sum(b.questions) from q_weeks b where b.chat_id = w.chat_id
-            and b.week < w.week and b.week >= w.week - interval 8 week) as usual,
-        (select sum(b.questions) from q_weeks b where b.chat_id = w.chat_id
-            and b.week < w.week and b.week >= w.week - interval 8 week) as n_base
-    from q_weeks w
+    select chat_id, week, questions, unanswered / questions as share,
+        sum(unanswered) over w / sum(questions) over w as usual,
+        sum(questions) over w as n_base
+    from q_weeks
+    window w as (partition by chat_id order by week range between interval 56 days preceding
+                 and interval 1 day preceding)
 ),
 unanswered_rise as (
     select chat_id, 'unanswered_rise' as alert, week, share as value, usual as baseline
