@@ -21,14 +21,17 @@ now_ as (
 ),
 before as (
     -- a period earlier: the last covered day at least 7 (28) days before the anchor
-    select a.chat_id,
-        (select arg_max(d.wau, d.day) from days d where d.chat_id = a.chat_id and d.day <= a.day - 7) as wau_prev,
-        (select arg_max(d.mau28, d.day) from days d where d.chat_id = a.chat_id and d.day <= a.day - 28) as mau28_prev,
-        (select sum(d.messages) from days d where d.chat_id = a.chat_id and d.day > a.day - 28 and d.day <= a.day)
-            as messages_28d,
-        (select sum(d.messages) from days d where d.chat_id = a.chat_id and d.day > a.day - 56 and d.day <= a.day - 28)
-            as messages_prev_28d
+    select a.chat_id, p7.wau as wau_prev, p28.mau28 as mau28_prev
     from anchor a
+    asof left join (select chat_id, day, wau from days) p7 on p7.chat_id = a.chat_id and a.day - 7 >= p7.day
+    asof left join (select chat_id, day, mau28 from days) p28 on p28.chat_id = a.chat_id and a.day - 28 >= p28.day
+),
+messages as (
+    select a.chat_id,
+        sum(d.messages) filter (where d.day > a.day - 28) as messages_28d,
+        sum(d.messages) filter (where d.day <= a.day - 28) as messages_prev_28d
+    from anchor a join days d on d.chat_id = a.chat_id and d.day > a.day - 56 and d.day <= a.day
+    group by a.chat_id
 ),
 coverage as (
     select chat_id, min(day) as first_day, max(day) as last_day, count(*) as covered_days
@@ -49,7 +52,7 @@ final as (
         coalesce(t.messages, 0)::bigint as messages,
         coalesce(n.wau, 0)::bigint as speakers_7d, b.wau_prev as speakers_7d_prev,
         coalesce(n.mau28, 0)::bigint as speakers_28d, b.mau28_prev as speakers_28d_prev,
-        coalesce(b.messages_28d, 0)::bigint as messages_28d, b.messages_prev_28d::bigint as messages_prev_28d,
+        coalesce(m.messages_28d, 0)::bigint as messages_28d, m.messages_prev_28d::bigint as messages_prev_28d,
         n.wau / nullif(n.members_7d, 0) as speaker_rate,
         cv.first_day, cv.last_day, cv.covered_days,
         cv.last_day - cv.first_day + 1 - cv.covered_days as gap_days,
@@ -58,6 +61,7 @@ final as (
     left join anchor a using (chat_id)
     left join now_ n using (chat_id)
     left join before b using (chat_id)
+    left join messages m using (chat_id)
     left join coverage cv using (chat_id)
     left join exporters e using (chat_id)
     left join totals t using (chat_id)
