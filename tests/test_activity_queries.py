@@ -1290,3 +1290,21 @@ def test_chats_summed_per_day_equal_the_per_chat_rows(demo_db: Path, name: str) 
         back = _run(demo_db, name, organic=True, start=D("2025-08-25"), end=D("2025-08-31"))
         dau_7 = back.group_by("day").agg(pl.col("dau").sum())["dau"].mean()
         assert row["stickiness"] == pytest.approx(dau_7 / row["mau28"])
+
+
+def test_members_filters_limit_and_totals(demo_db: Path) -> None:
+    """The table's filters and row cap run in SQL; the totals always describe everyone present."""
+    everyone = _run(demo_db, "activity/members")
+    n, lurkers = everyone.height, int(everyone["is_lurker"].sum())
+    top = _run(demo_db, "activity/members", limit=10)
+    assert top.height == 10 and top["messages"].to_list() == sorted(everyone["messages"].to_list(), reverse=True)[:10]
+    assert set(top["total_members"]) == {n} and set(top["total_lurkers"]) == {lurkers}
+    levels = everyone.group_by("orbit_level").len()
+    for level, count in levels.iter_rows():
+        assert set(top[f"total_{level}"]) == {count}
+    quiet = _run(demo_db, "activity/members", lurkers_only=True)
+    assert quiet.height == lurkers and quiet["is_lurker"].all()
+    experts = _run(demo_db, "activity/members", classes=["expert"])
+    assert experts.height == everyone.filter(pl.col("member_class") == "expert").height > 0
+    named = _run(demo_db, "activity/members", member_name="妈妈")
+    assert named.height == everyone.filter(pl.col("name").str.contains("妈妈", literal=True)).height > 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import polars.selectors as cs
 import streamlit as st
 
 from dashboard.charts import distribution, heatmaps
@@ -23,30 +24,26 @@ MAX_CURVES = 8  # more Lorenz curves than this are a tangle; the table below has
 
 def members(f: Filters) -> None:
     st.subheader(t("activity.members_title"))
-    frame = data.query("activity/members", **f.params())
-    if frame.is_empty():
-        st.info(t("empty.no_rows"))
-        return
-    lurkers = frame["is_lurker"].sum()
-    c = st.columns(4)
-    c[0].metric(t("activity.members_count"), fmt.num(frame.height))
-    c[1].metric(t("activity.lurkers"), fmt.num(lurkers))
-    c[2].metric(t("activity.lurker_ratio"), fmt.pct(lurkers / frame.height), help=t("activity.lurker_ratio_help"))
-    c[3].metric(t("activity.level_leading"), fmt.num((frame["orbit_level"] == "leading").sum()),
-                help=t("activity.levels_help"))
     left, mid, right = st.columns([2, 2, 1])
     name = left.text_input(t("activity.find_member"), key="act_member_name")
     classes = mid.multiselect(t("activity.member_class"), CLASSES, format_func=lambda c: t(f"class.{c}"),
                               key="act_member_classes", placeholder=t("activity.any"))
     only_lurkers = right.toggle(t("activity.only_lurkers"), key="act_only_lurkers")
-    shown = frame
-    if name:
-        shown = shown.filter(pl.col("name").str.contains(name, literal=True))
-    if classes:
-        shown = shown.filter(pl.col("member_class").is_in(classes))
-    if only_lurkers:
-        shown = shown.filter(pl.col("is_lurker"))
-    table = shown.head(SHOWN_ROWS).with_columns(
+    picked = {"member_name": name or None, "classes": classes or None, "lurkers_only": only_lurkers}
+    frame = data.query("activity/members", **f.params(), **picked, limit=SHOWN_ROWS)
+    # the totals over everyone present ride on every row; ask again only when the filters left none
+    totals = frame if frame.height else data.query("activity/members", **f.params(), limit=1)
+    if totals.is_empty():
+        st.info(t("empty.no_rows"))
+        return
+    tot = totals.row(0, named=True)
+    n, lurkers = tot["total_members"], tot["total_lurkers"]
+    c = st.columns(4)
+    c[0].metric(t("activity.members_count"), fmt.num(n))
+    c[1].metric(t("activity.lurkers"), fmt.num(lurkers))
+    c[2].metric(t("activity.lurker_ratio"), fmt.pct(lurkers / n), help=t("activity.lurker_ratio_help"))
+    c[3].metric(t("activity.level_leading"), fmt.num(tot["total_leading"]), help=t("activity.levels_help"))
+    table = frame.with_columns(
         pl.col("member_class").replace_strict({c: t(f"class.{c}") for c in CLASSES}, default=pl.col("member_class")),
         pl.col("orbit_level").replace_strict({lv: t(f"activity.level_{lv}") for lv in LEVELS},
                                              default=pl.col("orbit_level")),
@@ -57,13 +54,12 @@ def members(f: Filters) -> None:
              "last_spoke", "days_since_spoke", "joined_on", "join_method", "left_on", "roles")
     st.dataframe(table, width="stretch", hide_index=True, column_config=page.columns(table, "activity.col_"),
                  height=360)
-    by_level = frame.group_by("orbit_level").len()
-    counts = {r[0]: r[1] for r in by_level.iter_rows()}
-    st.caption(t("activity.members_reading", n=fmt.num(frame.height), lurkers=fmt.num(lurkers),
-                 ratio=fmt.pct(lurkers / frame.height),
-                 levels="、".join(f"{t(f'activity.level_{lv}')} {counts.get(lv, 0)}" for lv in LEVELS))
-               + (t("activity.members_truncated", n=fmt.num(SHOWN_ROWS)) if shown.height > SHOWN_ROWS else ""))
-    page.download(shown, "members")
+    st.caption(t("activity.members_reading", n=fmt.num(n), lurkers=fmt.num(lurkers), ratio=fmt.pct(lurkers / n),
+                 levels="、".join(f"{t(f'activity.level_{lv}')} {tot[f'total_{lv}']}" for lv in LEVELS))
+               + (t("activity.members_truncated", n=fmt.num(SHOWN_ROWS)) if frame.height >= SHOWN_ROWS else ""))
+    # the whole list is read only when asked for: at scale it is hundreds of thousands of rows
+    page.download(lambda: data.query("activity/members", **f.params(), **picked).drop(cs.starts_with("total_")),
+                  "members")
 
 
 def participation_params(f: Filters) -> dict:

@@ -4,7 +4,7 @@ and its data download."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import plotly.graph_objects as go
 import polars as pl
@@ -40,15 +40,20 @@ def chart(fig: go.Figure, frame: pl.DataFrame, reading: str, key: str) -> None:
     download(frame, key)
 
 
-def download(frame: pl.DataFrame, key: str) -> None:
-    """A CSV of the frame (UTF-8 with BOM so Excel opens the Chinese right); list columns joined."""
+def _csv(frame: pl.DataFrame) -> bytes:
+    """UTF-8 with BOM so Excel opens the Chinese right; list columns joined with |."""
     flat = frame.with_columns(
         pl.col(c).cast(pl.List(pl.String)).list.join("|") for c, d in frame.schema.items() if isinstance(d, pl.List)
     )
-    st.download_button(
-        t("overview.download"), flat.write_csv().encode("utf-8-sig"), file_name=f"{key}.csv", mime="text/csv",
-        key=f"dl_{key}", on_click="ignore",
-    )
+    return flat.write_csv().encode("utf-8-sig")
+
+
+def download(frame: pl.DataFrame | Callable[[], pl.DataFrame], key: str) -> None:
+    """A CSV download of the frame, or of what the callable returns when the button is clicked
+    (for tables too large to build on every drawing)."""
+    data = (lambda: _csv(frame())) if callable(frame) else _csv(frame)
+    st.download_button(t("overview.download"), data, file_name=f"{key}.csv", mime="text/csv", key=f"dl_{key}",
+                       on_click="ignore")
 
 
 def columns(frame: pl.DataFrame, prefix: str, ratios: tuple[str, ...] = ()) -> dict:

@@ -1,11 +1,13 @@
 -- title: Members
--- grain: one row per (chat_id, member_id) present at some time in [$start, $end]
--- params: $chat_ids varchar[] = null, $start date = null, $end date = null, $organic boolean = false
+-- grain: one row per (chat_id, member_id) present at some time in [$start, $end], most active first
+-- params: $chat_ids varchar[] = null, $start date = null, $end date = null, $organic boolean = false, $member_name varchar = null, $classes varchar[] = null, $lurkers_only boolean = false, $limit integer = null
 -- description: Every member, lurkers included (from names seen, roles, joins and members.csv), with
 --   what they said in the window (active messages, active days, first and last day spoke, days
 --   since they last spoke, counted to the window's end), when and how they joined, when they left,
 --   their class and roles and Orbit level. A member is present unless they entered after the
---   window or left before it.
+--   window or left before it. Every row also carries the totals over everyone present
+--   (total_members, total_lurkers, members per Orbit level), before the table's own filters: a
+--   name fragment ($member_name), classes ($classes), lurkers only, and at most $limit rows.
 with bounds as (
     select chat_id, coalesce(cast($start as date), min(day)) as win_start,
         coalesce(cast($end as date), max(day)) as win_end,
@@ -40,7 +42,7 @@ names as (
     where $chat_ids is null or list_contains($chat_ids, chat_id)
     group by all
 ),
-final as (
+everyone as materialized (
     select m.chat_id, c.name as chat_name, m.member_id,
         coalesce(n.name, mb.display_name, mb.platform_key) as name,
         m.member_class, m.roles, m.orbit_level,
@@ -60,5 +62,22 @@ final as (
     where (not $organic or m.is_organic)
       and (m.entered_on is null or m.entered_on <= b.win_end)
       and (m.left_at is null or cast(m.left_at as date) >= b.win_start)
+),
+totals as (
+    select count(*) as total_members,
+        count(*) filter (where is_lurker) as total_lurkers,
+        count(*) filter (where orbit_level = 'leading') as total_leading,
+        count(*) filter (where orbit_level = 'contributing') as total_contributing,
+        count(*) filter (where orbit_level = 'participating') as total_participating,
+        count(*) filter (where orbit_level = 'exploring') as total_exploring
+    from everyone
+),
+final as (
+    select e.*, t.* from everyone e cross join totals t
 )
-select * from final order by messages desc, chat_name, name
+select * from final
+where ($member_name is null or contains(name, $member_name))
+  and ($classes is null or list_contains($classes, member_class))
+  and (not $lurkers_only or is_lurker)
+order by messages desc, chat_name, name, member_id
+limit $limit
