@@ -10,7 +10,6 @@ staff messages, a question never answered, and chats that should raise each aler
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import math
@@ -27,9 +26,10 @@ import duckdb
 import polars as pl
 import pytest
 from conftest import rows
+from handmade import declare as _declare
+from handmade import ingest_chat as _ingest_chat
 
 from dashboard.core import db, queries
-from dashboard.core.ingest.pipeline import ingest_file
 
 TRUTH = json.loads((Path(__file__).resolve().parents[1] / "sample_data" / "truth.json").read_text(encoding="utf-8"))
 
@@ -45,9 +45,6 @@ DAY = dt.timedelta(days=1)
 D = dt.date.fromisoformat
 
 # the generic table mapping the hand-made exports are read with (WeChat ids, so members.csv matches)
-CSV_MAP = {"time": "time", "sender": "sender", "sender_id": "sender_id", "text": "text", "kind": "kind",
-           "msg_id": "msg_id", "reply_to": "reply_to", "platform": "wechat"}
-CSV_HEADER = ("time", "sender", "sender_id", "text", "kind", "msg_id", "reply_to")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -902,30 +899,6 @@ def test_alerts_match_an_independent_computation(demo_db: Path, organic: bool) -
 
 # ---------------------------------------------------------------------------------------------
 # hand-made exports
-
-
-def _write_chat(path: Path, records: list[tuple], ids: str = "x") -> Path:
-    """A generic CSV of (local time, sender, wxid, text[, kind[, reply_to]]); no sender = a system row."""
-    with path.open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(CSV_HEADER)
-        for i, (time, sender, wxid, text, *rest) in enumerate(records, start=1):
-            kind = rest[0] if rest else ("system" if not sender else "text")
-            reply_to = rest[1] if len(rest) > 1 else ""
-            w.writerow((time, sender, wxid, text, kind, f"{ids}{i}", reply_to))
-    return path
-
-
-def _ingest_chat(path: Path, folder: Path, file_name: str, chat: str, records: list[tuple], ids: str = "x") -> None:
-    ingest_file(_write_chat(folder / file_name, records, ids), path, chat_name=chat, mapping=CSV_MAP)
-
-
-def _declare(path: Path, folder: Path, lines: list[str]) -> None:
-    """A members.csv (the owner's notes) declaring roles: chat, wxid, nickname, role, …"""
-    f = folder / "members.csv"
-    f.write_text("群,微信号,群昵称,角色,领域,会员号,手机尾号,是否小号,备注\n" + "".join(f"{x}\n" for x in lines),
-                 encoding="utf-8")
-    ingest_file(f, path)
 
 
 def _by_name(frame: pl.DataFrame, columns: tuple[str, ...]) -> dict[str, tuple]:

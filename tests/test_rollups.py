@@ -8,7 +8,6 @@ present, conversations and first responses are recomputed here in Polars or plai
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import re
@@ -20,8 +19,8 @@ import duckdb
 import polars as pl
 import pytest
 from conftest import rows
-
-from dashboard.core.ingest.pipeline import ingest_file
+from handmade import declare as _declare
+from handmade import ingest_chat as _ingest_chat
 
 TRUTH = json.loads((Path(__file__).resolve().parents[1] / "sample_data" / "truth.json").read_text(encoding="utf-8"))
 
@@ -41,9 +40,6 @@ CROWD = dt.timedelta(minutes=10)
 DAY = dt.timedelta(days=1)
 
 # the generic table mapping the hand-made exports are read with (WeChat ids, so members.csv matches)
-CSV_MAP = {"time": "time", "sender": "sender", "sender_id": "sender_id", "text": "text", "kind": "kind",
-           "msg_id": "msg_id", "reply_to": "reply_to", "platform": "wechat"}
-CSV_HEADER = ("time", "sender", "sender_id", "text", "kind", "msg_id", "reply_to")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -375,31 +371,6 @@ QUESTION_COLUMNS = ("chat_id, msg_id, asked_at, day, member_id, asker_class, obs
 
 # ---------------------------------------------------------------------------------------------
 # hand-made exports
-
-
-def _write_chat(path: Path, records: list[tuple], ids: str = "x") -> Path:
-    """A generic CSV of (local time, sender, wxid, text[, kind[, reply_to]]); no sender = a system row.
-    The n-th record's message id is f"{ids}{n}" (ids of one chat must not repeat across its exports)."""
-    with path.open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(CSV_HEADER)
-        for i, (time, sender, wxid, text, *rest) in enumerate(records, start=1):
-            kind = rest[0] if rest else ("system" if not sender else "text")
-            reply_to = rest[1] if len(rest) > 1 else ""
-            w.writerow((time, sender, wxid, text, kind, f"{ids}{i}", reply_to))
-    return path
-
-
-def _ingest_chat(db: Path, folder: Path, file_name: str, chat: str, records: list[tuple], ids: str = "x") -> None:
-    ingest_file(_write_chat(folder / file_name, records, ids), db, chat_name=chat, mapping=CSV_MAP)
-
-
-def _declare(db: Path, folder: Path, lines: list[str]) -> None:
-    """A members.csv (the owner's notes) declaring roles."""
-    f = folder / "members.csv"
-    f.write_text("群,微信号,群昵称,角色,领域,会员号,手机尾号,是否小号,备注\n" + "".join(f"{x}\n" for x in lines),
-                 encoding="utf-8")
-    ingest_file(f, db)
 
 
 def _chat_id(db: Path, name: str) -> str:
