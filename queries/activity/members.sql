@@ -36,15 +36,9 @@ said as (
     select m.chat_id, m.member_id, m.n_active, m.active_days, m.first_spoke, m.last_spoke
     from chat_members m semi join (select chat_id from bounds where whole) b using (chat_id)
 ),
-names as (
-    select chat_id, member_id, arg_max(name, coalesce(last_seen_at, timestamptz '1970-01-01')) as name
-    from member_names
-    where $chat_ids is null or list_contains($chat_ids, chat_id)
-    group by all
-),
 everyone as materialized (
     select m.chat_id, c.name as chat_name, m.member_id,
-        coalesce(n.name, mb.display_name, mb.platform_key) as name,
+        m.name,
         m.member_class, m.roles, m.orbit_level,
         coalesce(s.messages, 0)::bigint as messages,
         coalesce(s.active_days, 0)::bigint as active_days,
@@ -56,9 +50,7 @@ everyone as materialized (
     from chat_members m
     join bounds b using (chat_id)
     join chats c using (chat_id)
-    join members mb using (member_id)
     left join said s using (chat_id, member_id)
-    left join names n using (chat_id, member_id)
     where (not $organic or m.is_organic)
       and (m.entered_on is null or m.entered_on <= b.win_end)
       and (m.left_at is null or cast(m.left_at as date) >= b.win_start)

@@ -3,7 +3,8 @@
 -- params: $chat_ids varchar[]
 -- description: Everyone known to be in a chat, lurkers included (metrics.md §2.5): seen there under a
 --   name (senders, event subjects and actors, mentions, reactions, 接龙 entries, members.csv), given a
---   role there, joining, or sending a message. With when and how they first joined, when they left (if still gone),
+--   role there, joining, or sending a message. With the name they used last there, when and how
+--   they first joined, when they left (if still gone),
 --   what they said, their Orbit level (metrics.md §4: ≥ 30 active days in a quarter leading, ≥ 7 in
 --   a month contributing, ≥ 2 in a week participating, else exploring; the highest reached in the
 --   year before the chat's last covered day) and their join-week cohort (metrics.md §2.6): the
@@ -47,7 +48,8 @@ said as (
     group by all
 ),
 seen as (
-    select chat_id, member_id, min(first_seen_at) as first_seen_at, max(last_seen_at) as last_seen_at
+    select chat_id, member_id, min(first_seen_at) as first_seen_at, max(last_seen_at) as last_seen_at,
+        arg_max(name, coalesce(last_seen_at, timestamptz '1970-01-01')) as name
     from member_names
     where list_contains($chat_ids, chat_id)
     group by all
@@ -85,6 +87,7 @@ base as (
     select
         p.chat_id,
         p.member_id,
+        coalesce(n.name, mb.display_name, mb.platform_key) as name,
         coalesce(c.member_class, 'customer') as member_class,
         coalesce(c.member_class, 'customer') in ('customer', 'expert') as is_organic,
         r.roles,
@@ -114,6 +117,7 @@ base as (
     left join said s using (chat_id, member_id)
     left join seen n using (chat_id, member_id)
     left join presence pr using (chat_id, member_id)
+    left join members mb using (member_id)
 ),
 cohort_flags as (
     -- bracket retention: spoke at least once in ISO week w + k, w being the week they entered
