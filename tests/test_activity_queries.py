@@ -11,7 +11,6 @@ staff messages, a question never answered, and chats that should raise each aler
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import statistics
 from collections import Counter, defaultdict
@@ -20,31 +19,28 @@ from fractions import Fraction
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-import duckdb
+import independent
 import polars as pl
 import pytest
 from conftest import rows
 from handmade import declare as _declare
 from handmade import ingest_chat as _ingest_chat
+from independent import DAY, GAPS, ORGANIC, TRUTH
+from independent import frame as _frame
+from independent import local_day as _local_day
+from independent import monday as _monday
+from independent import month as _month
 
 from dashboard.core import db, queries
 
-TRUTH = json.loads((Path(__file__).resolve().parents[1] / "sample_data" / "truth.json").read_text(encoding="utf-8"))
+_classes = cache(independent.classes)
+_messages = cache(independent.messages)
+_covered = cache(independent.covered)
 
-LOCAL = "Asia/Shanghai"
-TZ = ZoneInfo(LOCAL)
-ORGANIC = ("customer", "expert")
-INACTIVE = ("system", "recall")
-RANK = {"bot": 4, "owner": 3, "admin": 3, "staff": 3, "alt": 2, "expert": 1}
-CLASS_OF_RANK = {4: "bot", 3: "staff", 2: "alt", 1: "expert"}
-GAPS = (10, 30, 60, 90)
 LADDER = (10, 30, 60, 120, 180, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 43200, 86400)
-DAY = dt.timedelta(days=1)
 D = dt.date.fromisoformat
 
-# the generic table mapping the hand-made exports are read with (WeChat ids, so members.csv matches)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -54,15 +50,6 @@ D = dt.date.fromisoformat
 def _run(path: Path, name: str, **params: object) -> pl.DataFrame:
     with db.reader(path) as con:
         return queries.run(con, name, **params)
-
-
-def _frame(path: Path, sql: str) -> pl.DataFrame:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        con.execute(f"set TimeZone = '{LOCAL}'")
-        return con.sql(sql).pl()
-    finally:
-        con.close()
 
 
 def _keyed(records: Iterable[dict], key: tuple[str, ...]) -> dict[tuple, dict]:
@@ -95,18 +82,6 @@ def _approx_rows(expected: list[tuple], rel: float = 1e-9) -> list:
     return [pytest.approx(t, rel=rel, abs=1e-12) for t in expected]
 
 
-def _local_day(ts: dt.datetime) -> dt.date:
-    return ts.astimezone(TZ).date()
-
-
-def _monday(d: dt.date) -> dt.date:
-    return d - dt.timedelta(days=d.weekday())
-
-
-def _month(d: dt.date) -> dt.date:
-    return d.replace(day=1)
-
-
 START_OF: dict[str, Callable[[dt.date], dt.date]] = {"day": lambda d: d, "week": _monday, "month": _month}
 
 
@@ -126,49 +101,9 @@ def _mean(values: list) -> float | None:
 # independent inputs: raw messages with classes, covered days, and the chat_members roster
 
 
-@cache
-def _classes(path: Path) -> dict[tuple[str, str], str]:
-    """(chat, member) → class from the roles table: declared or system roles only, a role with no
-    chat holds in every chat, the strongest wins (bot > staff > alt > expert). Absent = customer."""
-    chats = [r[0] for r in rows(path, "select chat_id from chats")]
-    best: dict[tuple[str, str], int] = {}
-    for chat, member, role, source in rows(path, "select chat_id, member_id, role, source from roles"):
-        if source in ("declared", "system") and role in RANK:
-            for c in chats if chat is None else [chat]:
-                best[(c, member)] = max(best.get((c, member), 0), RANK[role])
-    return {k: CLASS_OF_RANK[v] for k, v in best.items()}
-
-
-@cache
-def _messages(path: Path) -> pl.DataFrame:
-    """Every message with its local day and hour, its sender's class and whether it is active."""
-    classes = _classes(path)
-    frame = _frame(path, "select msg_id, chat_id, member_id, ts, kind from messages")
-    local = pl.col("ts").dt.convert_time_zone(LOCAL)
-    cls = [classes.get((c, m), "customer") for c, m in frame.select("chat_id", "member_id").iter_rows()]
-    return frame.with_columns(day=local.dt.date(), hour=local.dt.hour().cast(pl.Int64),
-                              member_class=pl.Series(cls, dtype=pl.String),
-                              active=~pl.col("kind").is_in(INACTIVE))
-
-
 def _active(path: Path, organic: bool) -> pl.DataFrame:
     msgs = _messages(path).filter(pl.col("active"))
     return msgs.filter(pl.col("member_class").is_in(ORGANIC)) if organic else msgs
-
-
-@cache
-def _covered(path: Path) -> dict[str, list[dt.date]]:
-    """chat → the local days from the first to the last message of each of its imports, sorted."""
-    days: dict[str, set[dt.date]] = defaultdict(set)
-    for chats, start, end in rows(path, "select chat_ids, coverage_start, coverage_end from imports"):
-        if start is None or end is None:
-            continue
-        d, last = _local_day(start), _local_day(end)
-        while d <= last:
-            for c in chats:
-                days[c].add(d)
-            d += DAY
-    return {c: sorted(v) for c, v in days.items()}
 
 
 @cache

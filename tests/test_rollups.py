@@ -9,50 +9,34 @@ present, conversations and first responses are recomputed here in Polars or plai
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-import duckdb
 import polars as pl
 import pytest
 from conftest import rows
 from handmade import declare as _declare
 from handmade import ingest_chat as _ingest_chat
+from independent import DAY, GAPS, ORGANIC, TRUTH
+from independent import classes as _classes
+from independent import covered as _covered
+from independent import local_day as _local_day
+from independent import messages as _messages
+from independent import monday as _monday
+from independent import month as _month
 
-TRUTH = json.loads((Path(__file__).resolve().parents[1] / "sample_data" / "truth.json").read_text(encoding="utf-8"))
-
-LOCAL = "Asia/Shanghai"
-TZ = ZoneInfo(LOCAL)
-ORGANIC = ("customer", "expert")
-INACTIVE = ("system", "recall")
 # the strongest role wins: bot > staff (owner, admin, staff) > alt > expert; no role = customer
-RANK = {"bot": 4, "owner": 3, "admin": 3, "staff": 3, "alt": 2, "expert": 1}
-CLASS_OF_RANK = {4: "bot", 3: "staff", 2: "alt", 1: "expert"}
-GAPS = (10, 30, 60, 90)
 QUESTION = re.compile(r"[?？]|吗|呢|怎么|多少|几点|有没有|能不能|哪里|请问|求推荐")
 # adjacency (queries/rollups/questions.sql header): the next message within 30 minutes, unless two other
 # people spoke among the three messages before the question within 10 minutes of it
 ADJACENT = dt.timedelta(minutes=30)
 CROWD = dt.timedelta(minutes=10)
-DAY = dt.timedelta(days=1)
 
-# the generic table mapping the hand-made exports are read with (WeChat ids, so members.csv matches)
 
 
 # ---------------------------------------------------------------------------------------------
 # reading and comparing
-
-
-def _frame(db: Path, sql: str, params: dict | None = None) -> pl.DataFrame:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        con.execute(f"set TimeZone = '{LOCAL}'")
-        return con.sql(sql, params=params or {}).pl()
-    finally:
-        con.close()
 
 
 def _hashable(v: object) -> object:
@@ -77,18 +61,6 @@ def _assert_same(got: list[tuple], expected: list[tuple], what: str) -> None:
     assert len(got) == len(expected)
 
 
-def _local_day(ts: dt.datetime) -> dt.date:
-    return ts.astimezone(TZ).date()
-
-
-def _monday(d: dt.date) -> dt.date:
-    return d - dt.timedelta(days=d.weekday())
-
-
-def _month(d: dt.date) -> dt.date:
-    return d.replace(day=1)
-
-
 def _quarter(d: dt.date) -> dt.date:
     return d.replace(month=(d.month - 1) // 3 * 3 + 1, day=1)
 
@@ -104,19 +76,6 @@ def _year_before(d: dt.date) -> dt.date:
 # independent computations over the raw tables
 
 
-def _classes(db: Path) -> dict[tuple[str, str], str]:
-    """(chat, member) → class, from the roles table: declared or system roles only, a role with no
-    chat holds in every chat, the strongest wins. Absent = customer."""
-    chats = [r[0] for r in rows(db, "select chat_id from chats")]
-    best: dict[tuple[str, str], int] = {}
-    for chat, member, role, source in rows(db, "select chat_id, member_id, role, source from roles"):
-        if source not in ("declared", "system") or role not in RANK:
-            continue
-        for c in chats if chat is None else [chat]:
-            best[(c, member)] = max(best.get((c, member), 0), RANK[role])
-    return {k: CLASS_OF_RANK[v] for k, v in best.items()}
-
-
 def _roles(db: Path) -> dict[tuple[str, str], list[str]]:
     chats = [r[0] for r in rows(db, "select chat_id from chats")]
     out: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -125,33 +84,6 @@ def _roles(db: Path) -> dict[tuple[str, str], list[str]]:
             for c in chats if chat is None else [chat]:
                 out[(c, member)].add(role)
     return {k: sorted(v) for k, v in out.items()}
-
-
-def _messages(db: Path) -> pl.DataFrame:
-    """Every message with its local day and hour, its sender's class (unknown sender = customer)
-    and whether it is active."""
-    classes = _classes(db)
-    frame = _frame(db, """select msg_id, chat_id, member_id, ts, kind, text, n_chars, reply_to_msg_id, mentions
-                          from messages""")
-    local = pl.col("ts").dt.convert_time_zone(LOCAL)
-    cls = [classes.get((c, m), "customer") for c, m in frame.select("chat_id", "member_id").iter_rows()]
-    return frame.with_columns(day=local.dt.date(), hour=local.dt.hour().cast(pl.Int64),
-                              member_class=pl.Series(cls, dtype=pl.String),
-                              active=~pl.col("kind").is_in(INACTIVE))
-
-
-def _covered(db: Path) -> dict[str, list[dt.date]]:
-    """chat → the local days from the first to the last message of each import of it, sorted."""
-    days: dict[str, set[dt.date]] = defaultdict(set)
-    for chats, start, end in rows(db, "select chat_ids, coverage_start, coverage_end from imports"):
-        if start is None or end is None:
-            continue
-        d, last = _local_day(start), _local_day(end)
-        while d <= last:
-            for c in chats:
-                days[c].add(d)
-            d += DAY
-    return {c: sorted(v) for c, v in days.items()}
 
 
 def _coverage_end(db: Path) -> dict[str, dt.datetime]:
