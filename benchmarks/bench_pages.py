@@ -1,11 +1,12 @@
 """Every query the Overview and Activity pages run, timed warm at scale (DESIGN.md §9: a page's
-queries ≤ 300 ms warm at 10 million messages).
+queries ≤ 300 ms warm at 10 million messages). Activity draws only its open tab, so each of its
+tabs is a view of its own here.
 
     python benchmarks/bench_pages.py 10000000 /tmp/qunxi-bench-pages
 
 Writes `qunxi sample --scale N` into DIR (kept when it already holds N messages), imports all of
 it (chat exports, visits, events, members.csv) into DIR.duckdb unless that database is already
-there, then opens each page under Streamlit's AppTest, with the default filters (every chat) and
+there, then opens each page (and each Activity tab) under Streamlit's AppTest, with the default filters (every chat) and
 with one shop's view (its three largest chats picked), and records which
 named queries it runs with which parameters. The recorded queries are then run again the way a
 page runs them when nothing is cached (one read-only connection opened for the page, every query
@@ -27,7 +28,9 @@ from dashboard.core.ingest.pipeline import import_order, ingest_file
 from dashboard.core.sample.generate import generate_scaled
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
-PAGES = {"overview": None, "activity": "app_pages/activity.py"}
+ACTIVITY = "app_pages/activity.py"
+ACTIVITY_TABS = ("trend", "when", "members", "participation", "conversations", "responses", "cohorts", "compare")
+VIEWS = [("overview", None, None)] + [(f"activity · {tab}", ACTIVITY, tab) for tab in ACTIVITY_TABS]
 BUDGET_MS = 300
 RUNS = 5
 
@@ -53,10 +56,13 @@ def _ingest(folder: Path, database: Path) -> None:
     print(f"ingested {len(files)} files ({total:,} new rows) in {time.perf_counter() - t0:.0f} s")
 
 
-def _record(database: Path, page: str | None, chats: list[str] | None) -> list[tuple[str, dict]]:
-    """The (query, params) a page runs with its default filters (or these chats picked), in order."""
+def _record(database: Path, page: str | None, tab: str | None, chats: list[str] | None) -> list[tuple[str, dict]]:
+    """The (query, params) a page (with this tab open) runs with its default filters (or these chats
+    picked), in order."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
+
+    from dashboard.ui.i18n import catalog
 
     seen: list[tuple[str, dict]] = []
     real = queries.run
@@ -72,6 +78,8 @@ def _record(database: Path, page: str | None, chats: list[str] | None) -> list[t
         at = AppTest.from_file(str(APP), default_timeout=600)
         if chats:
             at.session_state["f_chats"] = chats
+        if tab:
+            at.session_state["act_tab"] = catalog()[f"activity.tab_{tab}"]["zh"]
         at.run()
         if page:  # the app opens on Overview: count only what the page switched to runs
             seen.clear()
@@ -116,10 +124,11 @@ def main() -> None:
     with db.reader(database) as con:
         shop = [r[0] for r in con.execute(
             "select chat_id from daily_chat_activity group by 1 order by sum(messages) desc limit 3").fetchall()]
+    totals: dict[str, list[float]] = {}
     for scenario, chats in (("all chats", None), ("one shop's view: the 3 largest chats", shop)):
         print(f"== {scenario}\n")
-        for page, path in PAGES.items():
-            calls = _record(database, path, chats)
+        for page, path, tab in VIEWS:
+            calls = _record(database, path, tab, chats)
             connect, per_query, total = _time_page(database, calls)
             print(f"{'page ' + page:<48} {'rows':>9} {'ms':>8}")
             print(f"  {'(open the database)':<46} {'':>9} {connect:>8.1f}")
@@ -130,6 +139,11 @@ def main() -> None:
             verdict = "within" if total <= BUDGET_MS else "OVER"
             label = f"page total ({len(calls)} queries)"
             print(f"  {label:<46} {'':>9} {total:>8.1f}  {verdict} {BUDGET_MS} ms\n")
+            totals.setdefault(page, []).append(total)
+    print(f"{'view':<28} {'all chats':>10} {'one shop':>10}")
+    for page, (every, one) in totals.items():
+        print(f"{page:<28} {every:>8.0f} ms {one:>7.0f} ms")
+
 
 if __name__ == "__main__":
     main()

@@ -489,15 +489,17 @@ def _expected_conversations_daily(path: Path, gap: int, organic: bool, start: dt
     return [dict(day=d, **(_conversation_figures(by_day[d], organic) if by_day[d] else empty)) for d in sorted(days)]
 
 
-def _expected_conversation_summary(path: Path, organic: bool, start: dt.date | None, end: dt.date | None) -> list[dict]:
+def _expected_conversation_summary(path: Path, organic: bool, start: dt.date | None, end: dt.date | None,
+                                   by_chat: bool = True) -> list[dict]:
+    """Per chat and gap, or (by_chat false) per gap over every chat together (chat_id None)."""
     out = []
     for gap, convs in _conversations(path).items():
-        by_chat: dict[str, list[dict]] = defaultdict(list)
+        grouped: dict[str | None, list[dict]] = defaultdict(list)
         for c in convs:
             if _in(c["day"], start, end):
-                by_chat[c["chat_id"]].append(c)
-        for chat, mine in by_chat.items():
-            covered = sum(1 for d in _covered(path)[chat] if _in(d, start, end))
+                grouped[c["chat_id"] if by_chat else None].append(c)
+        for chat, mine in grouped.items():
+            covered = sum(1 for c, days in _covered(path).items() if chat in (None, c) for d in days if _in(d, start, end))
             staff = [1.0 if c["replied"] else 0.0 for c in mine if c["starter_class"] == "staff"]
             out.append(dict(chat_id=chat, gap_minutes=gap, per_day=len(mine) / covered, staff_started_replied=_mean(staff),
                             **_conversation_figures(mine, organic)))
@@ -532,6 +534,13 @@ def test_conversation_summary_matches_raw_segmentation(demo_db: Path, organic: b
     expected = _expected_conversation_summary(demo_db, organic, s, e)
     _assert_rows(got, expected, ("chat_id", "gap_minutes"), "conversation_summary")
     assert got.height == 3 * len(GAPS)
+    together = _run(demo_db, "activity/conversation_summary", organic=organic, start=s, end=e, by_chat=False)
+    _assert_rows(together, _expected_conversation_summary(demo_db, organic, s, e, by_chat=False),
+                 ("chat_id", "gap_minutes"), "conversation_summary, chats together")
+    assert together.height == len(GAPS) and together["chat_id"].null_count() == len(GAPS)
+    for gap in GAPS:
+        assert together.filter(pl.col("gap_minutes") == gap)["conversations"].item() == (
+            got.filter(pl.col("gap_minutes") == gap)["conversations"].sum())
     # a longer silence threshold merges conversations
     for chat in got["chat_id"].unique():
         counts = got.filter(pl.col("chat_id") == chat).sort("gap_minutes")["conversations"].to_list()
@@ -606,6 +615,8 @@ def test_response_times_match_a_python_kaplan_meier(demo_db: Path, organic: bool
     assert got.height == 4 and got["chat_id"][0] is None  # the selected chats together come first
     combined = got.row(0, named=True)
     assert combined["questions"] == got["questions"][1:].sum()
+    alone = _run(demo_db, "activity/response_times", organic=organic, start=s, end=e, by_chat=False)
+    assert alone.to_dicts() == [combined], "without per-chat rows the chats-together row is unchanged"
     # the curve never falls and ends at the 24 h share
     assert combined["curve_answered"] == sorted(combined["curve_answered"])
     assert combined["curve_answered"][-1] == pytest.approx(combined["within_24h"])

@@ -41,8 +41,9 @@ def test_overview_renders_charts_offline(browser, demo_db: Path, tmp_path: Path)
     assert requested and not outside, outside
 
 
-ACTIVITY_TABS = {"趋势": "日活、周活、28天活跃与黏性", "时间分布": "一周里什么时候最热闹", "成员": "发言是否集中在少数人身上",
-                 "对话与回复": "提问有人回吗", "新成员留存": "按入群周看新成员", "群对比": "群对比"}
+ACTIVITY_TABS = {"趋势": "日活、周活、28天活跃与黏性", "时间分布": "一周里什么时候最热闹", "成员": "从未发言",
+                 "发言集中度": "发言是否集中在少数人身上", "对话": "对话：一段一段地聊", "提问与回复": "提问有人回吗",
+                 "新成员留存": "按入群周看新成员", "群对比": "群对比"}
 
 
 def test_activity_tabs_draw_offline(browser, demo_db: Path, tmp_path: Path) -> None:

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.ui.i18n import catalog
+
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 PAGES = ["app_pages/overview.py", "app_pages/data.py", "app_pages/activity.py"]
 TRUTH = json.loads((Path(__file__).resolve().parent.parent / "sample_data" / "truth.json").read_text(encoding="utf-8"))
@@ -116,18 +118,39 @@ def test_overview_cards_show_the_planted_members(monkeypatch: pytest.MonkeyPatch
     assert at.warning, "the sample plants weeks worth an alert"
 
 
-def _activity(monkeypatch: pytest.MonkeyPatch, db: Path, **state) -> AppTest:
-    at = _run(monkeypatch, db, PAGES[2], **state)
+ACTIVITY_TABS = ("trend", "when", "members", "participation", "conversations", "responses", "cohorts", "compare")
+
+
+def _tab(name: str, lang: str = "zh") -> str:
+    return catalog()[f"activity.tab_{name}"][lang]
+
+
+def _activity(monkeypatch: pytest.MonkeyPatch, db: Path, tab: str = "trend", **state) -> AppTest:
+    at = _run(monkeypatch, db, PAGES[2], act_tab=_tab(tab, state.get("lang", "zh")), **state)
     assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def _open_tab(at: AppTest, tab: str, lang: str = "zh") -> AppTest:
+    at.session_state["act_tab"] = _tab(tab, lang)
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
     return at
 
 
 def test_activity_all_chats_counts_the_planted_lurkers(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
     at = _activity(monkeypatch, demo_db)
-    metrics = dict(_metrics(at))
-    assert metrics["从未发言"] == str(sum(v["count"] for v in TRUTH["lurkers"].values()))
-    assert len(at.get("plotly_chart")) == 9
-    assert len(at.get("download_button")) >= 12
+    assert "从未发言" not in dict(_metrics(at)), "only the open tab draws"
+    charts = downloads = 0
+    for tab in ACTIVITY_TABS:
+        _open_tab(at, tab)
+        charts += len(at.get("plotly_chart"))
+        downloads += len(at.get("download_button"))
+        if tab == "members":
+            metrics = dict(_metrics(at))
+            assert metrics["从未发言"] == str(sum(v["count"] for v in TRUTH["lurkers"].values()))
+    assert charts == 9
+    assert downloads >= 12
 
 
 @pytest.mark.parametrize("organic", [False, True])
@@ -136,7 +159,7 @@ def test_activity_one_chat(monkeypatch: pytest.MonkeyPatch, demo_db: Path, organ
     from conftest import rows
 
     chat_id = rows(demo_db, "select chat_id from chats where name = 'VIP老客群'")[0][0]
-    at = _activity(monkeypatch, demo_db, f_chats=[chat_id], f_organic=organic)
+    at = _activity(monkeypatch, demo_db, "members", f_chats=[chat_id], f_organic=organic)
     truth = TRUTH["chats"]["vip"]
     table = at.dataframe[0].value
     assert set(table["chat_name"]) == {"VIP老客群"}
@@ -152,15 +175,22 @@ def test_activity_date_range_with_no_data(monkeypatch: pytest.MonkeyPatch, demo_
 
     chat_id = rows(demo_db, "select chat_id from chats where name = '新手妈妈群'")[0][0]
     at = _activity(monkeypatch, demo_db, f_chats=[chat_id], f_dates=(dt.date(2025, 5, 1), dt.date(2025, 5, 20)))
-    assert len(at.info) >= 5, [i.value for i in at.info]
-    assert not at.get("plotly_chart")
+    infos = 0
+    for tab in ACTIVITY_TABS:
+        _open_tab(at, tab)
+        infos += len(at.info)
+        assert not at.get("plotly_chart"), tab
+    assert infos >= 5
 
 
 def test_activity_in_english_with_other_choices(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
-    at = _activity(monkeypatch, demo_db, lang="en", f_organic=True, act_period="month", act_gap=60,
-                   act_measure="stickiness", act_ineq_window="range")
-    assert any(label == "Never spoke" for label, _ in _metrics(at))
-    assert not at.exception
+    # a fresh session per tab: AppTest formats the last run's widgets in the default language
+    for tab in ACTIVITY_TABS:
+        at = _activity(monkeypatch, demo_db, tab, lang="en", f_organic=True, act_period="month", act_gap=60,
+                       act_measure="stickiness", act_ineq_window="range")
+        assert at.get("plotly_chart") or at.dataframe, tab
+        if tab == "members":
+            assert any(label == "Never spoke" for label, _ in _metrics(at))
 
 
 @pytest.mark.parametrize("organic", [False, True])
@@ -181,3 +211,21 @@ def test_overview_one_chat_and_an_empty_range(monkeypatch: pytest.MonkeyPatch, d
               f_dates=(dt.date(2025, 5, 1), dt.date(2025, 5, 10)))
     assert not at.error and any("没有数据" in i.value for i in at.info), [i.value for i in at.info]
     assert not [v for label, v in _metrics(at) if label == "群成员"], "no zeros where there is no data"
+
+
+def test_activity_compare_shows_the_busiest_chats_when_many_are_selected(monkeypatch: pytest.MonkeyPatch,
+                                                                           demo_db: Path) -> None:
+    from conftest import rows
+
+    from dashboard.ui import activity_talk
+
+    monkeypatch.setattr(activity_talk, "MAX_COMPARED", 2)
+    at = _activity(monkeypatch, demo_db, "compare")
+    busiest = [r[0] for r in rows(demo_db, """select c.name from messages m join chats c using (chat_id)
+                                              where m.kind not in ('system', 'recall')
+                                              group by c.name order by count(*) desc limit 2""")]
+    assert at.dataframe[0].value["chat_name"].tolist() == busiest
+    assert any("消息最多的 2 个" in c.value for c in at.caption), [c.value for c in at.caption]
+    monkeypatch.setattr(activity_talk, "MAX_COMPARED", 50)  # all three fit: every chat is compared
+    _open_tab(at, "compare")
+    assert len(at.dataframe[0].value) == 3

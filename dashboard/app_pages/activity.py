@@ -7,6 +7,17 @@ import streamlit as st
 from dashboard.ui import activity_people, activity_talk, activity_trends, data, filters, page
 from dashboard.ui.i18n import t
 
+SECTIONS = {
+    "trend": (activity_trends.periods, activity_trends.speakers),
+    "when": (activity_trends.when, activity_trends.kinds),
+    "members": (activity_people.members,),
+    "participation": (activity_people.participation,),
+    "conversations": (activity_talk.conversations,),
+    "responses": (activity_talk.responses,),
+    "cohorts": (activity_people.cohorts,),
+    "compare": (activity_talk.compare,),
+}
+
 
 def render() -> None:
     st.title(t("activity.title"))
@@ -15,23 +26,14 @@ def render() -> None:
         return
     f = filters.sidebar()
     st.caption(t("activity.scope_organic") if f.organic else t("activity.scope_all"))
-    tabs = st.tabs([t(f"activity.tab_{k}") for k in ("trend", "when", "members", "talk", "cohorts", "compare")])
-    with tabs[0]:
-        activity_trends.periods(f)
-        activity_trends.speakers(f)
-    with tabs[1]:
-        activity_trends.when(f)
-        activity_trends.kinds(f)
-    with tabs[2]:
-        activity_people.members(f)
-        activity_people.participation(f)
-    with tabs[3]:
-        activity_talk.conversations(f)
-        activity_talk.responses(f)
-    with tabs[4]:
-        activity_people.cohorts(f)
-    with tabs[5]:
-        activity_talk.compare(f)
+    # only the open tab runs its queries (a rerun when another is picked): at ten million messages
+    # every tab at once would be several times the page budget
+    tabs = st.tabs([t(f"activity.tab_{k}") for k in SECTIONS], key="act_tab", on_change="rerun")
+    for parts, tab in zip(SECTIONS.values(), tabs, strict=True):
+        if tab.open:
+            with tab:
+                for draw in parts:
+                    draw(f)
 
 
 with page.guarded(), data.shared_connection():

@@ -25,8 +25,14 @@ ORDER = (
     "chat_period_speakers",
     "hourly_activity",
     "conversations",
+    "conversation_days",
     "questions",
 )
+
+# Rows are written in this order (chat_id unless named here): rows of one chat together, so a page
+# asking for a few chats skips the rest by DuckDB's per-row-group min/max instead of scanning
+# every chat's rows. Conversations are read one silence gap at a time, so the gap comes first.
+SORT_KEYS = {"conversations": "gap_minutes, chat_id"}
 
 
 def rollup_dir() -> Path:
@@ -46,9 +52,8 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_ids: list[str]) -> None:
     ids = {"chat_ids": sorted(set(chat_ids))}
     for name in ORDER:
         con.execute(f"delete from {name} where list_contains($chat_ids, chat_id)", ids)
-        # rows of one chat kept together, so a page asking for a few chats skips the rest by
-        # DuckDB's per-row-group min/max instead of scanning every chat's rows
-        con.execute(f"insert into {name} by name select * from ({_body(name)}) order by chat_id", ids)
+        order = SORT_KEYS.get(name, "chat_id")
+        con.execute(f"insert into {name} by name select * from ({_body(name)}) order by {order}", ids)
 
 
 def refresh_all(con: duckdb.DuckDBPyConnection) -> None:

@@ -7,13 +7,14 @@ import streamlit as st
 
 from dashboard.charts import activity as charts
 from dashboard.charts import distribution
-from dashboard.core.analytics.activity import comparison
+from dashboard.core.analytics.activity import comparison, name_combined
 from dashboard.ui import data, fmt, page
 from dashboard.ui.activity_people import participation_params
 from dashboard.ui.filters import Filters
 from dashboard.ui.i18n import t
 
 GAPS = [10, 30, 60, 90]
+MAX_COMPARED = 50  # chats in the on-screen comparison; the download has every selected chat
 LADDER = {10: "10s", 60: "1m", 180: "3m", 600: "10m", 1800: "30m", 3600: "1h", 14400: "4h", 86400: "24h"}
 
 
@@ -38,7 +39,8 @@ def conversations(f: Filters) -> None:
                 staff=fmt.pct((conv["share_staff_started"] * conv["conversations"]).sum() / n))
     labels = {"day": t("activity.day"), "count": t("activity.conv_count"), "two": t("activity.conv_two_share")}
     page.chart(charts.conversations_daily(daily, labels), daily, reading, "conversations_daily")
-    summary = data.query("activity/conversation_summary", **f.params())
+    summary = name_combined(data.query("activity/conversation_summary", **f.params(), by_chat=f.by_chat),
+                            t("activity.all_chats"))
     st.caption(t("activity.conv_sensitivity"))
     table = summary.select("chat_name", "gap_minutes", "per_day", "median_messages", "median_minutes",
                            "share_two_speakers", "share_staff_started", "staff_started_replied")
@@ -49,7 +51,7 @@ def conversations(f: Filters) -> None:
 
 def responses(f: Filters) -> None:
     st.subheader(t("activity.resp_title"))
-    frame = data.query("activity/response_times", **f.params())
+    frame = data.query("activity/response_times", **f.params(), by_chat=f.by_chat)
     if frame.is_empty():
         st.info(t("activity.resp_empty"))
         return
@@ -90,9 +92,10 @@ def compare(f: Filters) -> None:
     if base.height < 1:
         st.info(t("empty.no_rows"))
         return
-    table = comparison(base, data.query("activity/participation", **participation_params(f)),
-                       data.query("activity/conversation_summary", **f.params()),
-                       data.query("activity/response_times", **f.params()), gap_minutes())
+    # side by side means a readable table: the busiest chats (the query sorts by messages) are
+    # compared on screen, every selected chat in the download
+    shown_ids = base["chat_id"].head(MAX_COMPARED).to_list()
+    table = _comparison(f, base.head(MAX_COMPARED), shown_ids)
     ranked = table.drop_nulls("speaker_rate_weekly").sort("speaker_rate_weekly", descending=True)
     if ranked.height >= 2:
         best, worst = ranked.row(0, named=True), ranked.row(-1, named=True)
@@ -100,6 +103,8 @@ def compare(f: Filters) -> None:
                     worst=worst["chat_name"], w=fmt.pct(worst["speaker_rate_weekly"]))
     else:
         reading = t("activity.compare_one")
+    if base.height > MAX_COMPARED:
+        reading += " " + t("activity.compare_busiest", n=fmt.num(base.height), shown=MAX_COMPARED)
     shown = table.with_columns(pl.col("median_s").map_elements(_median, return_dtype=pl.String)).select(
         "chat_name", "members", "messages_per_day", "mean_dau", "wau", "mau28", "speaker_rate_weekly", "stickiness",
         "lurker_ratio", "gini", "effective_speakers", "per_day", "share_two_speakers", "questions", "median_s",
@@ -108,4 +113,12 @@ def compare(f: Filters) -> None:
         shown, "activity.col_", ("speaker_rate_weekly", "stickiness", "lurker_ratio", "share_two_speakers",
                                  "within_30m")))
     st.caption(reading)
-    page.download(table, "chat_comparison")
+    page.download(table if base.height <= MAX_COMPARED else lambda: _comparison(f, base, f.chat_ids),
+                  "chat_comparison")
+
+
+def _comparison(f: Filters, base: pl.DataFrame, chat_ids: list[str] | None) -> pl.DataFrame:
+    params = {**f.params(), "chat_ids": chat_ids}
+    return comparison(base, data.query("activity/participation", **{**participation_params(f), "chat_ids": chat_ids}),
+                      data.query("activity/conversation_summary", **params),
+                      data.query("activity/response_times", **params), gap_minutes())

@@ -10,24 +10,28 @@ with days as (
     where ($chat_ids is null or list_contains($chat_ids, chat_id))
       and ($start is null or day >= $start) and ($end is null or day <= $end)
 ),
-convs as (
-    select day, n_messages, (epoch(ended_at) - epoch(started_at)) / 60.0 as minutes,
-        case when $organic then n_organic_speakers else n_speakers end as speakers, starter_class
+counts as (
+    select day, sum(conversations) as conversations,
+        sum(case when $organic then two_organic_speakers else two_speakers end) / sum(conversations)
+            as share_two_speakers,
+        sum(staff_started) / sum(conversations) as share_staff_started
+    from conversation_days
+    where gap_minutes = $gap_minutes
+      and ($chat_ids is null or list_contains($chat_ids, chat_id))
+      and ($start is null or day >= $start) and ($end is null or day <= $end)
+    group by day
+),
+medians as (
+    select day, median(n_messages) as median_messages, median(duration_s / 60.0) as median_minutes
     from conversations
     where gap_minutes = $gap_minutes
       and ($chat_ids is null or list_contains($chat_ids, chat_id))
       and ($start is null or day >= $start) and ($end is null or day <= $end)
-),
-per_day as (
-    select day, count(*) as conversations, median(n_messages) as median_messages,
-        median(minutes) as median_minutes,
-        avg(case when speakers >= 2 then 1.0 else 0.0 end) as share_two_speakers,
-        avg(case when starter_class = 'staff' then 1.0 else 0.0 end) as share_staff_started
-    from convs group by day
+    group by day
 ),
 final as (
-    select d.day, coalesce(p.conversations, 0)::bigint as conversations, p.median_messages, p.median_minutes,
-        p.share_two_speakers, p.share_staff_started
-    from days d left join per_day p using (day)
+    select d.day, coalesce(c.conversations, 0)::bigint as conversations, m.median_messages, m.median_minutes,
+        c.share_two_speakers::double as share_two_speakers, c.share_staff_started::double as share_staff_started
+    from days d left join counts c using (day) left join medians m using (day)
 )
 select * from final order by day

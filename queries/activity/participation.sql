@@ -35,13 +35,13 @@ present as (
       and (m.left_at is null or cast(m.left_at as date) >= b.win_end)
 ),
 ranked as (
+    -- one ascending order serves both ends: counted from the top, a member is n - i_up + 1 and the
+    -- messages from them up are total - running_up + x
     select chat_id, x,
         row_number() over (partition by chat_id order by x) as i_up,
         sum(x) over (partition by chat_id order by x rows unbounded preceding) as running_up,
-        row_number() over (partition by chat_id order by x desc) as i_down,
         count(*) over (partition by chat_id) as n,
-        sum(x) over (partition by chat_id) as total,
-        sum(x) over (partition by chat_id order by x desc rows unbounded preceding) as running_down
+        sum(x) over (partition by chat_id) as total
     from present
 ),
 per_chat as (
@@ -49,10 +49,10 @@ per_chat as (
         count(*) filter (where x > 0) as speakers,
         count(*) filter (where x = 0) as lurkers,
         2 * sum(i_up * x) / nullif(any_value(n) * any_value(total), 0) - (any_value(n) + 1) / any_value(n) as gini,
-        sum(x) filter (where i_down <= ceil(0.1 * n)) / nullif(any_value(total), 0) as top10_share,
-        sum(x) filter (where i_down <= greatest(1, ceil(0.01 * n))) / nullif(any_value(total), 0) as top1_share,
+        sum(x) filter (where n - i_up + 1 <= ceil(0.1 * n)) / nullif(any_value(total), 0) as top10_share,
+        sum(x) filter (where n - i_up + 1 <= greatest(1, ceil(0.01 * n))) / nullif(any_value(total), 0) as top1_share,
         exp(-sum(case when x > 0 then (x / total) * ln(x / total) else 0 end)) as effective_speakers,
-        min(i_down) filter (where running_down >= 0.5 * total and total > 0) as absence_factor,
+        min(n - i_up + 1) filter (where total - running_up + x >= 0.5 * total and total > 0) as absence_factor,
         -- the Lorenz curve, thinned to one point per percent of members
         list(i_up / n order by i_up) filter (where total > 0 and (i_up = n or floor(i_up * 100 / n) > floor((i_up - 1) * 100 / n)))
             as lorenz_members,

@@ -1,6 +1,6 @@
 -- title: Time to first response
--- grain: one row per chat with questions, plus one row (chat_id null) for the selected chats together
--- params: $chat_ids varchar[] = null, $start date = null, $end date = null, $organic boolean = false
+-- grain: one row per chat with questions (with $by_chat), plus one row (chat_id null) for the selected chats together
+-- params: $chat_ids varchar[] = null, $start date = null, $end date = null, $organic boolean = false, $by_chat boolean = true
 -- description: Questions asked in the window (by organic members with $organic, else by anyone but
 --   staff and bots) and their time to first response (metrics.md §2.3). Unanswered questions are
 --   right-censored at 24 h (or when the export ends), not dropped: median, p90 and the shares
@@ -16,7 +16,7 @@ with q as (
       and (not $organic or asker_class in ('customer', 'expert'))
 ),
 scoped as (
-    select chat_id as scope, * from q
+    select chat_id as scope, * from q where $by_chat
     union all
     select '*' as scope, * from q
 ),

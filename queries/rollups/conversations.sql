@@ -5,7 +5,8 @@
 --   conversation starting whenever the gap to the previous message exceeds gap_minutes (10, 30, 60
 --   and 90, so the page can switch and show the sensitivity). Per conversation: start, end,
 --   messages, distinct speakers and organic speakers, who sent the first message and whether an
---   organic member other than that person spoke in it. Staff messages stay in: they keep talk going too.
+--   organic member other than that person spoke in it, and its duration. Staff messages stay in:
+--   they keep talk going too.
 with msgs as (
     select m.chat_id, m.msg_id, m.member_id, m.ts, coalesce(c.member_class, 'customer') as member_class
     from messages m
@@ -30,6 +31,7 @@ with_starter as (
 final as (
     select chat_id, gap_minutes, conv_no::bigint as conv_no,
         min(ts) as started_at, cast(min(ts) as date) as day, max(ts) as ended_at,
+        epoch(max(ts)) - epoch(min(ts)) as duration_s,
         count(*)::bigint as n_messages,
         count(distinct member_id)::bigint as n_speakers,
         count(distinct member_id) filter (where member_class in ('customer', 'expert'))::bigint as n_organic_speakers,
