@@ -16,13 +16,19 @@ def declare(con: duckdb.DuckDBPyConnection, member_id: str, role: str, chat_id: 
     transaction with the refresh of the rollups it changes. Returns the chats refreshed."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    return _write(con, member_id, [(
+        "insert into roles (chat_id, member_id, role, domain, source, note) "
+        "values ($c, $m, $r, $d, 'declared', $n)",
+        {"c": chat_id, "m": member_id, "r": role, "d": domain, "n": note},
+    )])
+
+
+def _write(con: duckdb.DuckDBPyConnection, member_id: str, statements: list[tuple[str, dict]]) -> list[str]:
+    """Run the statements and refresh the rollups of the member's chats, in one transaction."""
     con.execute("begin")
     try:
-        con.execute(
-            "insert into roles (chat_id, member_id, role, domain, source, note) "
-            "values ($c, $m, $r, $d, 'declared', $n)",
-            {"c": chat_id, "m": member_id, "r": role, "d": domain, "n": note},
-        )
+        for sql, params in statements:
+            con.execute(sql, params)
         chats = rollups.chats_of_members(con, [member_id])
         rollups.refresh(con, chats)
         db.bump_data_version(con)
@@ -31,3 +37,21 @@ def declare(con: duckdb.DuckDBPyConnection, member_id: str, role: str, chat_id: 
         con.execute("rollback")
         raise
     return chats
+
+
+DECISIONS = ("alt", "staff", "customer")  # what the owner can say about a suspected alt account
+
+
+def decide(con: duckdb.DuckDBPyConnection, member_id: str, chat_id: str, decision: str) -> list[str]:
+    """The owner's answer to an alt-account suspicion in one chat (metrics.md §3.4): her alt (leaves
+    the organic figures), staff, or a real customer (never flagged again). It replaces her earlier
+    answer about this member in this chat, so she can change her mind; roles from members.csv are
+    left as they are. Returns the chats refreshed."""
+    if decision not in DECISIONS:
+        raise ValueError(f"unknown decision {decision!r}; expected one of {', '.join(DECISIONS)}")
+    return _write(con, member_id, [
+        ("delete from roles where member_id = $m and chat_id = $c and source = 'declared' "
+         "and import_id is null and list_contains($d, role)", {"m": member_id, "c": chat_id, "d": list(DECISIONS)}),
+        ("insert into roles (chat_id, member_id, role, source, note) values ($c, $m, $r, 'declared', $n)",
+         {"c": chat_id, "m": member_id, "r": decision, "n": "小号核实"}),
+    ])

@@ -1,0 +1,132 @@
+"""Cold start (metrics.md §3.1–3.2): where each group's cold start ended, and its cold spells.
+
+The day-by-day figures come from SQL (queries/cold_start/); this module reads the end off them:
+the two-consecutive-weeks rule gives the end, and PELT on the daily organic messages confirms it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import duckdb
+import polars as pl
+
+from dashboard.core import queries
+from dashboard.core.analytics import alt_accounts
+from dashboard.core.analytics.changepoint import pelt_poisson, segments
+
+LAMBDA_MIN = 5.0  # organic messages a day a segment must reach to count as warm (metrics.md §3.1)
+CONFIRM_DAYS = 7  # a changepoint this close to the rule's end confirms it
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the owner can tune; the defaults are metrics.md's."""
+
+    min_speakers: int = 5
+    min_speaker_share: float = 0.05
+    min_organic_share: float = 0.5
+    wake_from: int = 8
+    wake_to: int = 22
+    min_silence_hours: float = 4.0
+
+    def window_params(self) -> dict:
+        return {"min_speakers": self.min_speakers, "min_speaker_share": self.min_speaker_share,
+                "min_organic_share": self.min_organic_share}
+
+    def silence_params(self) -> dict:
+        return {"wake_from": self.wake_from, "wake_to": self.wake_to}
+
+
+@dataclass(frozen=True)
+class End:
+    """A chat's cold-start end, or why there is none.
+
+    status: "ended" (day is the rule's end), "not_yet" (the rule never held), "not_visible" (the
+    export starts after the group was made)."""
+
+    status: str
+    day: dt.date | None = None
+    age_day: int | None = None
+    changepoint_day: dt.date | None = None
+    confirmed: bool = False
+
+
+@dataclass
+class Report:
+    """Everything the Cold start page and `qunxi analyze cold_start` show, for some chats."""
+
+    days: pl.DataFrame
+    ends: dict[str, End]
+    seeding: pl.DataFrame
+    spells: pl.DataFrame
+    silence: pl.DataFrame
+    accounts: pl.DataFrame
+    names: dict[str, str] = field(default_factory=dict)
+
+
+def find_end(days: pl.DataFrame, birth_seen: bool, lambda_min: float = LAMBDA_MIN) -> End:
+    """The cold-start end of one chat from its rows of cold_start/age_days (in day order).
+
+    The rule's end is the first day whose window and the next both hold. PELT on the daily organic
+    messages confirms it when its first changepoint into a segment of at least lambda_min a day,
+    where the window holds, lies within CONFIRM_DAYS of it. Only that one changepoint is read: a ramp
+    gives a staircase of them, and the later steps are not ends."""
+    if not birth_seen:
+        return End("not_visible")
+    ended = days.filter(pl.col("ends_cold_start").fill_null(False))
+    if ended.is_empty():
+        return End("not_yet")
+    first = ended.row(0, named=True)
+    counts = days["organic_messages"].to_numpy()
+    ok = days["ends_cold_start"].fill_null(False).to_list()
+    changepoint = None
+    for start, _, mean in segments(counts, pelt_poisson(counts))[1:]:
+        if mean >= lambda_min and ok[start]:
+            changepoint = days["day"][start]
+            break
+    confirmed = changepoint is not None and abs((changepoint - first["day"]).days) <= CONFIRM_DAYS
+    return End("ended", first["day"], first["age_day"], changepoint, confirmed)
+
+
+def weekly_spells(spells: pl.DataFrame, silence: pl.DataFrame) -> pl.DataFrame:
+    """Cold spells per chat and week beside the week's silence ratio and silent days."""
+    per_week = spells.group_by("chat_id", "week").agg(
+        pl.len().alias("cold_spells"), pl.col("waking_hours").sum().alias("cold_spell_hours"),
+        (pl.col("breaker_class") == "staff").sum().alias("broken_by_staff"),
+        pl.col("answered").sum().alias("answered"))
+    return silence.join(per_week, on=["chat_id", "week"], how="left").with_columns(
+        pl.col("cold_spells", "broken_by_staff", "answered").fill_null(0).cast(pl.Int64),
+        pl.col("cold_spell_hours").fill_null(0.0))
+
+
+def analyze(con: duckdb.DuckDBPyConnection, chat_ids: list[str] | None = None,
+            settings: Settings | None = None) -> Report:
+    s = settings or Settings()
+    days = queries.run(con, "cold_start/age_days", chat_ids=chat_ids, **s.window_params())
+    ends = {}
+    for (chat_id,), chat_days in days.group_by("chat_id", maintain_order=True):
+        ends[chat_id] = find_end(chat_days, bool(chat_days["birth_seen"][0]))
+    spells = queries.run(con, "cold_start/cold_spells", chat_ids=chat_ids, min_hours=s.min_silence_hours,
+                         **s.silence_params())
+    silence = weekly_spells(spells, queries.run(con, "cold_start/silence_weeks", chat_ids=chat_ids,
+                                                **s.silence_params()))
+    evidence = queries.run(con, "cold_start/alt_evidence", chat_ids=chat_ids)
+    decisions = queries.run(con, "cold_start/alt_decisions", chat_ids=chat_ids)
+    accounts = alt_accounts.score(evidence, {c: e.day for c, e in ends.items()}, decisions)
+    names = dict(zip(days["chat_id"].to_list(), days["chat_name"].to_list(), strict=True))
+    return Report(days, ends, queries.run(con, "cold_start/seeding_weeks", chat_ids=chat_ids), spells, silence,
+                  accounts, names)
+
+
+def longest_silent_streak(days: pl.DataFrame) -> int:
+    """The longest run of consecutive covered days with no organic message, in one chat's age_days rows."""
+    longest = run = 0
+    previous = None
+    for day, n in zip(days["day"].to_list(), days["organic_messages"].to_list(), strict=True):
+        contiguous = previous is not None and (day - previous).days == 1
+        run = (run + 1 if contiguous else 1) if n == 0 else 0
+        longest = max(longest, run)
+        previous = day
+    return longest
