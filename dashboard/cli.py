@@ -1,4 +1,4 @@
-"""The `qunxi` command: demo, serve, ingest, formats, sample, queries, query."""
+"""The `qunxi` command: demo, serve, ingest, formats, sample, queries, query, analyze."""
 
 from __future__ import annotations
 
@@ -261,6 +261,63 @@ def query(
     except (queries.QueryError, db.StoreError) as exc:
         _fail(str(exc))
     _emit(frame, fmt, out)
+
+
+ANALYSES = ("cold_start",)
+
+
+@app.command()
+def analyze(
+    analysis: Annotated[str, typer.Argument(help="What to analyse: cold_start.")],
+    chat: Annotated[list[str] | None, typer.Option("--chat", help="Only this chat (by name); repeatable.")] = None,
+    db_path: DbOption = None,
+    fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file.")] = None,
+    tz: TzOption = settings.DEFAULT_TZ,
+) -> None:
+    """What a page shows, as JSON or a short table: per chat, for cold_start, the end of cold start
+    (or why it cannot be seen), the cold spells and every scored account with its evidence."""
+    from dashboard.core.analytics import cold_start
+
+    if analysis not in ANALYSES:
+        _fail(f"未知分析 {analysis!r}：可选 {'、'.join(ANALYSES)}")
+    if fmt not in ("table", "json"):
+        _fail(f"未知输出格式 {fmt!r}：可选 table、json")
+    target = _db(db_path)
+    try:
+        with db.reader(target, tz) as con:
+            chat_ids = _chat_ids(con, chat)
+            result = cold_start.as_dict(cold_start.analyze(con, chat_ids))
+    except db.NoDatabase:
+        _fail(f"数据库 {target} 还不存在：先用 qunxi ingest 导入聊天记录，或运行 qunxi demo")
+    except (queries.QueryError, db.StoreError) as exc:
+        _fail(str(exc))
+    if fmt == "json":
+        text = json.dumps(result, ensure_ascii=False, default=str, indent=1) + "\n"
+        if out:
+            out.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        return
+    table = Table("群 chat", "冷启动 cold start", "冷场 cold spells", "疑似小号 suspected alts")
+    for c in result["chats"]:
+        cs = c["cold_start"]
+        when = f"{cs['end']}（第 {cs['age_day']} 天）" if cs["status"] == "ended" else cs["reason"]
+        alts = "、".join(f"{a['name']} ({a['score']}/8)" for a in c["accounts"] if a["status"] == "suspected")
+        table.add_row(c["chat"], when, str(len(c["cold_spells"])), alts or "—")
+    console.print(table)
+
+
+def _chat_ids(con, names: list[str] | None) -> list[str] | None:
+    """The ids of the chats named, or None for every chat; an unknown name is an error."""
+    if not names:
+        return None
+    found = dict(con.execute("select name, chat_id from chats where list_contains($n, name)", {"n": names}).fetchall())
+    missing = [n for n in names if n not in found]
+    if missing:
+        known = [r[0] for r in con.execute("select name from chats order by name").fetchall()]
+        _fail(f"找不到群 {'、'.join(missing)}；已导入的群：{'、'.join(known)}")
+    return [found[n] for n in names]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -53,5 +53,5 @@ def decide(con: duckdb.DuckDBPyConnection, member_id: str, chat_id: str, decisio
         ("delete from roles where member_id = $m and chat_id = $c and source = 'declared' "
          "and import_id is null and list_contains($d, role)", {"m": member_id, "c": chat_id, "d": list(DECISIONS)}),
         ("insert into roles (chat_id, member_id, role, source, note) values ($c, $m, $r, 'declared', $n)",
-         {"c": chat_id, "m": member_id, "r": decision, "n": "小号核实"}),
+         {"c": chat_id, "m": member_id, "r": decision, "n": "alt-account review"}),
     ])

@@ -130,3 +130,42 @@ def longest_silent_streak(days: pl.DataFrame) -> int:
         longest = max(longest, run)
         previous = day
     return longest
+
+
+REASONS = {
+    "ended": "cold start ended: this day and the week after it both had enough organic speakers and talk",
+    "not_yet": "cold start has not ended: no two weeks in a row met the rule",
+    "not_visible": "the group was created before the export starts; its cold start cannot be seen",
+}
+
+
+def _records(frame: pl.DataFrame, chat_id: str, drop: tuple[str, ...] = ()) -> list[dict]:
+    return frame.filter(pl.col("chat_id") == chat_id).drop("chat_id", "chat_name", *drop).to_dicts()
+
+
+def as_dict(report: Report) -> dict:
+    """What the page shows, per chat, in plain JSON types: the birth, the cold-start end (or why
+    there is none), week-by-week seeding and silence, every cold spell, and every scored account
+    with each criterion's flag and measurement."""
+    chats = []
+    for chat_id, end in report.ends.items():
+        days = report.days.filter(pl.col("chat_id") == chat_id)
+        accounts = report.accounts.filter(pl.col("chat_id") == chat_id)
+        chats.append({
+            "chat_id": chat_id,
+            "chat": report.names[chat_id],
+            "born_on": days["day"][0],
+            "birth_seen": bool(days["birth_seen"][0]),
+            "cold_start": {"status": end.status, "reason": REASONS[end.status], "end": end.day,
+                           "age_day": end.age_day, "changepoint": end.changepoint_day, "confirmed": end.confirmed},
+            "longest_silent_days": longest_silent_streak(days),
+            "seeding_weeks": _records(report.seeding, chat_id),
+            "silence_weeks": _records(report.silence, chat_id),
+            "cold_spells": _records(report.spells, chat_id),
+            "accounts": [{
+                "member_id": a["member_id"], "name": a["name"], "messages": a["messages"], "status": a["status"],
+                "score": a["score"], "reference": a["reference_name"],
+                "criteria": {n: {"met": a[f"c_{n}"], "measured": a[f"v_{n}"]} for n in alt_accounts.CRITERIA},
+            } for a in accounts.iter_rows(named=True)],
+        })
+    return {"chats": chats}
