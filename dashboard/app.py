@@ -11,6 +11,7 @@ pages = {
     t("nav.section.analysis"): [
         st.Page("app_pages/overview.py", title=t("nav.overview"), default=True),
         st.Page("app_pages/activity.py", title=t("nav.activity")),
+        st.Page("app_pages/cold_start.py", title=t("nav.cold_start")),
     ],
     t("nav.section.manage"): [st.Page("app_pages/data.py", title=t("nav.data"))],
 }

@@ -9,6 +9,7 @@ costs 10–20 ms, a dozen times over otherwise), closed as soon as the page is d
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import threading
@@ -19,7 +20,8 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from dashboard.core import db, queries, settings
+from dashboard.core import db, queries, roles, settings
+from dashboard.core.analytics import cold_start
 
 
 def db_path() -> Path:
@@ -84,6 +86,27 @@ def query(name: str, **params: Any) -> pl.DataFrame:
     return _run(str(db_path()), version, name, json.dumps(params, sort_keys=True, default=str))
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _cold_start(path: str, version: int, chat_ids_json: str, settings_json: str) -> cold_start.Report:
+    with _connection(path) as con:
+        return cold_start.analyze(con, json.loads(chat_ids_json), cold_start.Settings(**json.loads(settings_json)))
+
+
+def cold_start_report(chat_ids: list[str] | None, settings: cold_start.Settings) -> cold_start.Report:
+    """The Cold start page's figures (core.analytics.cold_start), cached like query results."""
+    version = data_version()
+    if version is None:
+        raise db.NoDatabase(str(db_path()))
+    return _cold_start(str(db_path()), version, json.dumps(chat_ids), json.dumps(dataclasses.asdict(settings)))
+
+
+def decide_alt(member_id: str, chat_id: str, decision: str) -> None:
+    """Store the owner's answer about a suspected alt account (a declared role) and drop cached results."""
+    with db.writer(db_path(), tz()) as con:
+        roles.decide(con, member_id, chat_id, decision)
+    clear()
+
+
 def has_data() -> bool:
     try:
         return data_version() is not None and query("data/chat_list").height > 0
@@ -94,3 +117,4 @@ def has_data() -> bool:
 def clear() -> None:
     _version.clear()
     _run.clear()
+    _cold_start.clear()

@@ -1,0 +1,34 @@
+"""Cold start: how each new group got going, its silent spells, and the accounts that warmed it up."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.ui import cold_start_views as views
+from dashboard.ui import data, filters, page
+from dashboard.ui.i18n import t
+
+SECTIONS = {"takeoff": views.takeoff, "seeding": views.seeding, "spells": views.spells, "alts": views.alts}
+
+
+def render() -> None:
+    st.title(t("cold.title"))
+    if not data.has_data():
+        page.empty_state()
+        return
+    f = filters.sidebar()
+    st.caption(t("cold.scope"))
+    report = data.cold_start_report(f.chat_ids, views.settings())
+    if not report.ends:
+        st.info(t("empty.no_rows"))
+        return
+    # only the open tab draws (a rerun when another is picked)
+    tabs = st.tabs([t(f"cold.tab_{k}") for k in SECTIONS], key="cs_tab", on_change="rerun")
+    for draw, tab in zip(SECTIONS.values(), tabs, strict=True):
+        if tab.open:
+            with tab:
+                draw(report)
+
+
+with page.guarded(), data.shared_connection():
+    render()

@@ -1,0 +1,182 @@
+"""Cold start page sections: take-off, seeding, cold spells and suspected alt accounts."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard.charts import cold_start as charts
+from dashboard.core.analytics import alt_accounts
+from dashboard.core.analytics.cold_start import Report, Settings, longest_silent_streak
+from dashboard.ui import data, fmt, page
+from dashboard.ui.i18n import t
+
+DECISIONS = ("alt", "staff", "customer")
+
+
+def settings() -> Settings:
+    """The waking hours and silence floor, from the sliders on the cold spells tab."""
+    wake = st.session_state.get("cs_wake", (8, 22))
+    return Settings(wake_from=wake[0], wake_to=wake[1], min_silence_hours=st.session_state.get("cs_min_hours", 4.0))
+
+
+def _pick_chat(report: Report, key: str) -> str:
+    ids = list(report.ends)
+    return st.selectbox(t("cold.pick_chat"), ids, format_func=report.names.get, key=key)
+
+
+def _end_text(report: Report, chat_id: str) -> str:
+    end = report.ends[chat_id]
+    if end.status == "ended":
+        text = t("cold.end_on", day=fmt.day(end.day), age=end.age_day)
+        if end.changepoint_day is not None:
+            text += t("cold.confirmed" if end.confirmed else "cold.not_confirmed", day=fmt.day(end.changepoint_day))
+        return text
+    return t(f"cold.status_{end.status}")
+
+
+def takeoff(report: Report) -> None:
+    st.subheader(t("cold.takeoff_title"))
+    summary = pl.DataFrame({
+        "chat_name": [report.names[c] for c in report.ends],
+        "born_on": [report.days.filter(pl.col("chat_id") == c)["day"][0] for c in report.ends],
+        "birth_seen": [t("cold.yes") if report.days.filter(pl.col("chat_id") == c)["birth_seen"][0] else t("cold.no")
+                       for c in report.ends],
+        "end": [_end_text(report, c) for c in report.ends],
+    })
+    st.dataframe(summary, width="stretch", hide_index=True, column_config=page.columns(summary, "cold.col_"))
+    seen = report.days.filter(pl.col("birth_seen") & (pl.col("age_day") % 7 == 0))
+    if seen.is_empty():
+        st.info(t("cold.none_seen"))
+    else:
+        weeks = seen.select("chat_name", (pl.col("age_day") // 7).alias("age_week"),
+                            pl.col("window_organic_speakers").alias("organic_speakers"))
+        ends = {report.names[c]: e.age_day // 7 for c, e in report.ends.items() if e.age_day is not None}
+        fastest = min(ends.items(), key=lambda kv: kv[1]) if ends else None
+        reading = (t("cold.curves_reading", chat=fastest[0], weeks=fastest[1]) if fastest
+                   else t("cold.curves_none_ended"))
+        labels = {"age_week": t("cold.age_week"), "speakers": t("cold.week_speakers"), "end": t("cold.end_mark")}
+        page.chart(charts.age_curves(weeks, ends, labels), weeks, reading, "cold_start_curves")
+    chat_id = _pick_chat(report, "cs_takeoff_chat")
+    days = report.days.filter(pl.col("chat_id") == chat_id).head(120)
+    end = report.ends[chat_id]
+    changepoint_age = (end.changepoint_day - days["day"][0]).days if end.changepoint_day else None
+    labels = {"age_day": t("cold.age_day"), "messages": t("cold.organic_messages"), "share": t("cold.organic_share"),
+              "end": t("cold.end_mark"), "changepoint": t("cold.changepoint_mark")}
+    page.chart(charts.daily_takeoff(days, end.age_day, changepoint_age, labels), days,
+               f"{report.names[chat_id]}：{_end_text(report, chat_id)}", "cold_start_days")
+
+
+def seeding(report: Report) -> None:
+    st.subheader(t("cold.seeding_title"))
+    chat_id = _pick_chat(report, "cs_seed_chat")
+    weeks = report.seeding.filter(pl.col("chat_id") == chat_id).head(26)
+    if weeks.is_empty():
+        st.info(t("empty.no_rows"))
+        return
+    first = weeks.row(0, named=True)
+    reading = t("cold.seeding_reading", staff=fmt.pct(first["staff_share"]), alt=fmt.pct(first["alt_share"]),
+                conv=fmt.pct(first["prompt_conversion"]) if first["prompt_conversion"] is not None else "—",
+                intensity=fmt.num(round(first["seeding_intensity"] or 0, 1)))
+    labels = {"age_week": t("cold.age_week"), "share": t("cold.share"),
+              **{c: t(f"cold.col_{c}") for c in ("staff_share", "owner_share", "alt_share", "prompt_conversion")}}
+    page.chart(charts.seeding(weeks, labels), weeks, reading, "cold_start_seeding")
+    table = weeks.select("week_start", "messages", "owner_share", "staff_share", "alt_share", "organic_speakers",
+                         "seeding_intensity", "prompts", "prompt_conversion")
+    st.dataframe(table, width="stretch", hide_index=True, column_config=page.columns(
+        table, "cold.col_", ("owner_share", "staff_share", "alt_share", "prompt_conversion")))
+
+
+def spells(report: Report) -> None:
+    st.subheader(t("cold.spells_title"))
+    left, right = st.columns(2)
+    left.slider(t("cold.wake"), 0, 24, (8, 22), key="cs_wake", help=t("cold.wake_help"))
+    right.slider(t("cold.min_hours"), 1.0, 12.0, 4.0, 0.5, key="cs_min_hours", help=t("cold.min_hours_help"))
+    chat_id = _pick_chat(report, "cs_spell_chat")
+    weeks = report.silence.filter(pl.col("chat_id") == chat_id)
+    mine = report.spells.filter(pl.col("chat_id") == chat_id)
+    streak = longest_silent_streak(report.days.filter(pl.col("chat_id") == chat_id))
+    c = st.columns(4)
+    c[0].metric(t("cold.spells_count"), fmt.num(mine.height))
+    c[1].metric(t("cold.silence_ratio"), fmt.pct(weeks["silence_ratio"].mean()) if weeks.height else "—",
+                help=t("cold.silence_ratio_help"))
+    c[2].metric(t("cold.longest_streak"), t("cold.days", n=streak))
+    c[3].metric(t("cold.staff_broke"), fmt.pct((mine["breaker_class"] == "staff").mean()) if mine.height else "—")
+    if weeks.is_empty():
+        st.info(t("empty.no_rows"))
+        return
+    reading = t("cold.spells_reading", n=fmt.num(mine.height), weeks=fmt.num(weeks.height),
+                answered=fmt.pct(mine["answered"].mean()) if mine.height else "—")
+    labels = {"week": t("cold.week"), "spells": t("cold.spells_count"), "ratio": t("cold.silence_ratio")}
+    page.chart(charts.silence_weeks(weeks, labels), weeks, reading, "cold_spells_weeks")
+    table = mine.with_columns(pl.col("breaker_class").replace_strict(
+        {k: t(f"class.{k}") for k in ("customer", "expert", "staff", "alt", "bot")}, default=pl.col("breaker_class")),
+        pl.col("breaker_id").replace_strict(_names(report, chat_id), default=pl.col("breaker_id"))).select(
+        "silent_from", "silent_to", "waking_hours", "threshold_hours", "breaker_id", "breaker_class", "answered")
+    st.dataframe(table, width="stretch", hide_index=True, height=320,
+                 column_config=page.columns(table, "cold.col_"))
+    page.download(mine, "cold_spells")
+
+
+def _names(report: Report, chat_id: str) -> dict[str, str]:
+    accounts = report.accounts.filter(pl.col("chat_id") == chat_id)
+    names = dict(zip(accounts["member_id"].to_list(), accounts["name"].to_list(), strict=True))
+    names.update(zip(accounts["reference_id"].to_list(), accounts["reference_name"].to_list(), strict=True))
+    return names
+
+
+def alts(report: Report) -> None:
+    st.subheader(t("cold.alts_title"))
+    st.caption(t("cold.alts_caption", k=alt_accounts.FLAG_AT, n=alt_accounts.MIN_MESSAGES))
+    show_all = st.toggle(t("cold.alts_all"), key="cs_alts_all")
+    accounts = report.accounts if show_all else report.accounts.filter(
+        pl.col("status").is_in(["suspected", "alt"]) | (pl.col("score") >= 2) & (pl.col("status") != "insufficient"))
+    if accounts.is_empty():
+        st.info(t("cold.alts_none"))
+        return
+    statuses = {s: t(f"cold.status_alt_{s}") for s in ("suspected", "alt", "clear", "customer", "insufficient")}
+    table = accounts.select(
+        "chat_name", "name", pl.col("status").replace_strict(statuses),
+        "score", "reference_name", "messages",
+        *[pl.when(pl.col(f"c_{n}")).then(pl.lit("✓")).otherwise(pl.lit("·")).alias(n) for n in alt_accounts.CRITERIA])
+    st.dataframe(table, width="stretch", hide_index=True, height=320,
+                 column_config={c: st.column_config.Column(t(f"cold.col_{c}"), help=t(f"cold.help_{c}"))
+                                for c in table.columns})
+    page.download(accounts.drop("active_days"), "alt_accounts")
+    _evidence_and_decision(accounts)
+
+
+def _evidence_and_decision(accounts: pl.DataFrame) -> None:
+    keys = [f"{r['chat_id']}|{r['member_id']}" for r in accounts.iter_rows(named=True)]
+    rows = accounts.iter_rows(named=True)
+    labels = {k: f"{r['name']}（{r['chat_name']}，{r['score']}/8）" for k, r in zip(keys, rows, strict=True)}
+    picked = st.selectbox(t("cold.evidence_for"), keys, format_func=labels.get, key="cs_alt_pick")
+    row = accounts.row(keys.index(picked), named=True)
+    evidence = pl.DataFrame({
+        "criterion": [t(f"cold.col_{n}") for n in alt_accounts.CRITERIA],
+        "met": [t("cold.yes") if row[f"c_{n}"] else t("cold.no") for n in alt_accounts.CRITERIA],
+        "measured": [_measured(n, row[f"v_{n}"]) for n in alt_accounts.CRITERIA],
+        "rule": [t(f"cold.help_{n}") for n in alt_accounts.CRITERIA],
+    })
+    st.dataframe(evidence, width="stretch", hide_index=True, column_config=page.columns(evidence, "cold.ev_"))
+    st.radio(t("cold.decide"), DECISIONS, horizontal=True, key="cs_decision",
+             format_func=lambda d: t(f"cold.decide_{d}"))
+    chat_id, member_id = picked.split("|", 1)
+    # a callback: it writes before the page opens its read connection for the drawing
+    st.button(t("cold.decide_save"), key="cs_decide_save", on_click=_save_decision, args=(member_id, chat_id))
+    if st.session_state.get("cs_saved"):
+        st.success(st.session_state.pop("cs_saved"))
+
+
+def _save_decision(member_id: str, chat_id: str) -> None:
+    decision = st.session_state.get("cs_decision", "alt")
+    data.decide_alt(member_id, chat_id, decision)
+    st.session_state["cs_saved"] = t("cold.decide_saved", decision=t(f"cold.decide_{decision}"))
+
+
+def _measured(name: str, value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return fmt.pct(value) if name in ("cold_start", "co_activity", "exclusive", "content") else f"{value:.2f}"
+    return str(value)
