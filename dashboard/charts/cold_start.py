@@ -57,7 +57,7 @@ def daily_takeoff(days: pl.DataFrame, end_day: int | None, changepoint_day: int 
             fig.add_annotation(x=day, y=1.04, yref="paper", text=text, showarrow=False, font=dict(size=12))
     fig.update_xaxes(title_text=labels["age_day"])
     fig.update_yaxes(title_text=labels["messages"], secondary_y=False, rangemode="tozero")
-    fig.update_yaxes(title_text=labels["share"], secondary_y=True, tickformat=".0%", range=[0, 1.05],
+    fig.update_yaxes(title_text=labels["share"], secondary_y=True, tickformat=".0%", range=[0, 1.05], dtick=0.2,
                      showgrid=False)
     return style.apply(fig, height=380)
 
@@ -91,5 +91,6 @@ def silence_weeks(weeks: pl.DataFrame, labels: dict[str, str]) -> go.Figure:
                   secondary_y=True)
     fig.update_xaxes(title_text=labels["week"])
     fig.update_yaxes(title_text=labels["spells"], secondary_y=False, rangemode="tozero")
-    fig.update_yaxes(title_text=labels["ratio"], secondary_y=True, tickformat=".0%", range=[0, 1.05], showgrid=False)
+    fig.update_yaxes(title_text=labels["ratio"], secondary_y=True, tickformat=".0%", range=[0, 1.05], dtick=0.2,
+                     showgrid=False)
     return style.apply(fig, height=360)

@@ -21,7 +21,10 @@ def settings() -> Settings:
 
 
 def _pick_chat(report: Report, key: str) -> str:
-    ids = list(report.ends)
+    """A chat picker, the youngest group whose birth the export shows first: it is the one whose
+    cold start the owner wants to see."""
+    births = report.days.group_by("chat_id").agg(pl.col("birth_seen").first(), pl.col("day").min())
+    ids = births.sort(["birth_seen", "day"], descending=True)["chat_id"].to_list()
     return st.selectbox(t("cold.pick_chat"), ids, format_func=report.names.get, key=key)
 
 
@@ -45,7 +48,8 @@ def takeoff(report: Report) -> None:
         "end": [_end_text(report, c) for c in report.ends],
     })
     st.dataframe(summary, width="stretch", hide_index=True, column_config=page.columns(summary, "cold.col_"))
-    seen = report.days.filter(pl.col("birth_seen") & (pl.col("age_day") % 7 == 0))
+    # whole weeks only: the export's last, unfinished week would look like a fall
+    seen = report.days.filter(pl.col("birth_seen") & (pl.col("age_day") % 7 == 0) & pl.col("window_ok").is_not_null())
     if seen.is_empty():
         st.info(t("cold.none_seen"))
     else:
@@ -155,7 +159,9 @@ def _evidence_and_decision(accounts: pl.DataFrame) -> None:
     evidence = pl.DataFrame({
         "criterion": [t(f"cold.col_{n}") for n in alt_accounts.CRITERIA],
         "met": [t("cold.yes") if row[f"c_{n}"] else t("cold.no") for n in alt_accounts.CRITERIA],
-        "measured": [_measured(n, row[f"v_{n}"]) for n in alt_accounts.CRITERIA],
+        "measured": [_measured(n, row[f"v_{n}"]) if n != "no_commerce" else
+                     t("cold.ev_commerce", linked=row["linked_customers"], visits=row["visits"],
+                       claims=row["fast_claims"]) for n in alt_accounts.CRITERIA],
         "rule": [t(f"cold.help_{n}") for n in alt_accounts.CRITERIA],
     })
     st.dataframe(evidence, width="stretch", hide_index=True, column_config=page.columns(evidence, "cold.ev_"))
