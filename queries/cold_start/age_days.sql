@@ -16,7 +16,7 @@ with births as (
 days as (
     select d.chat_id, d.day, (d.day - b.born_on)::integer as age_day, b.birth_seen
     from covered_days d join births b using (chat_id)
-    where d.day >= b.born_on
+    where d.day >= b.born_on and ($chat_ids is null or list_contains($chat_ids, d.chat_id))
 ),
 last_day as (select chat_id, max(day) as last_day from days group by chat_id),
 per_day as (
@@ -24,8 +24,10 @@ per_day as (
         coalesce(o.speakers, 0)::bigint as organic_speakers, coalesce(a.members, 0)::bigint as members,
         coalesce(s.staff_messages, 0)::bigint as staff_messages
     from days d
-    left join chat_day_speakers a on a.chat_id = d.chat_id and a.day = d.day and not a.organic
-    left join chat_day_speakers o on o.chat_id = d.chat_id and o.day = d.day and o.organic
+    left join (select * from chat_day_speakers where $chat_ids is null or list_contains($chat_ids, chat_id)) a
+        on a.chat_id = d.chat_id and a.day = d.day and not a.organic
+    left join (select * from chat_day_speakers where $chat_ids is null or list_contains($chat_ids, chat_id)) o
+        on o.chat_id = d.chat_id and o.day = d.day and o.organic
     left join (
         select chat_id, day, sum(active_messages) as staff_messages from daily_member_activity
         where member_class = 'staff' and ($chat_ids is null or list_contains($chat_ids, chat_id))
@@ -35,9 +37,11 @@ per_day as (
 window_speakers as (
     select d.chat_id, d.day, count(distinct a.member_id) as speakers
     from days d
-    join daily_member_activity a
-        on a.chat_id = d.chat_id and a.day >= d.day and a.day < d.day + 7
-    where a.member_class in ('customer', 'expert') and a.member_id is not null and a.active_messages > 0
+    join (
+        select chat_id, day, member_id from daily_member_activity
+        where member_class in ('customer', 'expert') and member_id is not null and active_messages > 0
+          and ($chat_ids is null or list_contains($chat_ids, chat_id))
+    ) a on a.chat_id = d.chat_id and a.day >= d.day and a.day < d.day + 7
     group by all
 ),
 windows as (
