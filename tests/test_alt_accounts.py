@@ -94,8 +94,10 @@ def _all_met(**overrides: Any) -> dict[str, Any]:
 
 
 def _met(frame: pl.DataFrame, ends: dict[str, dt.date | None] = ENDS) -> set[str]:
-    """The criteria the first row of criteria() marks as met."""
+    """The criteria the first row of criteria() marks as met. Every flag must be a real True or
+    False: an unmeasurable criterion counts as not met, and a null would show as neither."""
     row = criteria(frame, ends).row(0, named=True)
+    assert all(row[f"c_{n}"] in (True, False) for n in CRITERIA), row
     return {n for n in CRITERIA if row[f"c_{n}"]}
 
 

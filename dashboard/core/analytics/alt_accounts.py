@@ -39,9 +39,9 @@ RULES: dict[str, tuple[pl.Expr, pl.Expr]] = {
     "founding": (pl.col("birth_seen") & (pl.col("founding_batch") | (
         (pl.col("joined_at") <= pl.col("born_at") + pl.duration(hours=24))
         & (pl.col("inviter_id") == pl.col("reference_id")))), pl.col("joined_at").dt.strftime("%Y-%m-%d %H:%M")),
-    # most messages before the end of cold start plus two weeks
-    "cold_start": ((pl.col("pre_share") >= 0.8) | (_ratio(1 - pl.col("pre_share"), pl.col("pre_share")) < 0.1),
-                   pl.col("pre_share")),
+    # most messages before the end of cold start plus two weeks (metrics.md's alternative, a
+    # post/pre message ratio under 0.1, means a share over 10/11, which this already covers)
+    "cold_start": (pl.col("pre_share") >= 0.8, pl.col("pre_share")),
     # speaks right after the reference far more often than at random (lift within the account's active time)
     "turn_taking": (_lift >= 3, _lift),
     # the reference is nearly always around, yet the two never talk at once
