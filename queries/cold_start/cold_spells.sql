@@ -13,7 +13,7 @@ with active as (
     select m.chat_id, m.msg_id, m.member_id, m.ts, coalesce(c.member_class, 'customer') as member_class,
         -- seconds of waking time from a fixed origin: whole days plus the waking part of this day
         (cast(m.ts as date) - date '2000-01-01') * ($wake_to - $wake_from) * 3600
-            + least(greatest(hour(m.ts) * 3600 + minute(m.ts) * 60 + second(m.ts) - $wake_from * 3600, 0),
+            + least(greatest(hour(m.ts) * 3600 + minute(m.ts) * 60 + microsecond(m.ts) / 1000000.0 - $wake_from * 3600, 0),
                     ($wake_to - $wake_from) * 3600) as waking_clock
     from messages m
     left join member_classes c using (chat_id, member_id)
@@ -21,14 +21,13 @@ with active as (
       and m.kind not in ('system', 'recall') and m.member_id is not null
 ),
 organic as (
-    select *, lag(ts) over w as prev_ts, lag(waking_clock) over w as prev_clock,
-        lead(ts) over w as next_ts, lead(member_id) over w as next_member
+    select *, lag(ts) over w as prev_ts, lag(waking_clock) over w as prev_clock
     from active where member_class in ('customer', 'expert')
     window w as (partition by chat_id order by ts, msg_id)
 ),
 gaps as (
     select chat_id, prev_ts as silent_from, ts as silent_to, member_id as organic_breaker, member_class as organic_class,
-        (waking_clock - prev_clock) / 3600.0 as waking_hours, next_ts, next_member
+        (waking_clock - prev_clock) / 3600.0 as waking_hours
     from organic
     where prev_ts is not null
 ),
@@ -60,8 +59,10 @@ final as (
         coalesce(i.member_class, s.organic_class) as breaker_class,
         coalesce(i.ts, s.silent_to) as broken_at,
         case when i.msg_id is not null then s.silent_to <= i.ts + to_minutes($reply_minutes::bigint)
-             else s.next_member is not null and s.next_member <> s.organic_breaker
-                  and s.next_ts <= s.silent_to + to_minutes($reply_minutes::bigint) end as answered
+             else exists (select 1 from active o
+                          where o.chat_id = s.chat_id and o.member_class in ('customer', 'expert')
+                            and o.member_id <> s.organic_breaker and o.ts >= s.silent_to
+                            and o.ts <= s.silent_to + to_minutes($reply_minutes::bigint)) end as answered
     from spells s
     join chats c using (chat_id)
     left join active i on i.chat_id = s.chat_id and i.msg_id = s.icebreaker_msg
