@@ -46,26 +46,34 @@ ACTIVITY_TABS = {"趋势": "日活、周活、28天活跃与黏性", "时间分�
                  "新成员留存": "按入群周看新成员", "群对比": "群对比"}
 
 
-def test_activity_tabs_draw_offline(browser, demo_db: Path, tmp_path: Path) -> None:
-    """Every tab of the Activity page draws its sections with the sample data, with no error and
-    nothing fetched from outside; a screenshot of each is kept for a look."""
+def _tabs_draw_offline(browser, db: Path, path: str, tabs: dict[str, str], shots: Path,
+                       must_show: str | None = None) -> None:
+    """Click every tab of a page, wait for its heading, keep a screenshot of each; no error on the
+    page and nothing fetched from outside."""
     requested: list[str] = []
-    with served(demo_db) as url:
+    with served(db) as url:
         page = browser.new_page(viewport={"width": 1400, "height": 3000})
         page.on("request", lambda r: requested.append(r.url))
-        page.goto(url + "/activity")
+        page.goto(url + path)
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
-        for i, (tab, heading) in enumerate(ACTIVITY_TABS.items()):
+        for i, (tab, heading) in enumerate(tabs.items()):
             page.get_by_role("tab", name=tab, exact=True).click()
             page.wait_for_selector(f"text={heading}", state="visible", timeout=30_000)
             page.wait_for_timeout(800)
-            page.screenshot(path=str(tmp_path / f"activity_{i}.png"), full_page=True)
+            page.screenshot(path=str(shots / f"tab_{i}.png"), full_page=True)
+        if must_show:
+            assert page.locator(f"text={must_show}").count() >= 1
         assert page.locator("text=Traceback").count() == 0
         assert page.locator("[data-testid=stException]").count() == 0
         page.close()
-    assert all((tmp_path / f"activity_{i}.png").stat().st_size > 10_000 for i in range(len(ACTIVITY_TABS)))
+    assert all((shots / f"tab_{i}.png").stat().st_size > 10_000 for i in range(len(tabs)))
     outside = [u for u in requested if not is_loopback(u)]
     assert requested and not outside, outside
+
+
+def test_activity_tabs_draw_offline(browser, demo_db: Path, tmp_path: Path) -> None:
+    """Every tab of the Activity page draws its sections with the sample data."""
+    _tabs_draw_offline(browser, demo_db, "/activity", ACTIVITY_TABS, tmp_path)
 
 
 def test_ingest_while_serving_shows_new_data_after_rerun(browser, tmp_path: Path) -> None:
@@ -98,23 +106,5 @@ COLD_TABS = {"起步曲线": "每个群多久热起来", "店主带动": "店主
 
 
 def test_cold_start_tabs_draw_offline(browser, demo_db: Path, tmp_path: Path) -> None:
-    """Every tab of the Cold start page draws with the sample data, with no error and nothing
-    fetched from outside; a screenshot of each is kept for a look."""
-    requested: list[str] = []
-    with served(demo_db) as url:
-        page = browser.new_page(viewport={"width": 1400, "height": 2000})
-        page.on("request", lambda r: requested.append(r.url))
-        page.goto(url + "/cold_start")
-        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
-        for i, (tab, heading) in enumerate(COLD_TABS.items()):
-            page.get_by_role("tab", name=tab, exact=True).click()
-            page.wait_for_selector(f"text={heading}", state="visible", timeout=30_000)
-            page.wait_for_timeout(800)
-            page.screenshot(path=str(tmp_path / f"cold_{i}.png"), full_page=True)
-        assert page.locator("text=开心果").count() >= 1  # the planted, undeclared alt is listed
-        assert page.locator("text=Traceback").count() == 0
-        assert page.locator("[data-testid=stException]").count() == 0
-        page.close()
-    assert all((tmp_path / f"cold_{i}.png").stat().st_size > 10_000 for i in range(len(COLD_TABS)))
-    outside = [u for u in requested if not is_loopback(u)]
-    assert requested and not outside, outside
+    """Every tab of the Cold start page draws with the sample data; the planted, undeclared alt is listed."""
+    _tabs_draw_offline(browser, demo_db, "/cold_start", COLD_TABS, tmp_path, must_show="开心果")
