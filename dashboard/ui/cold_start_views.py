@@ -40,13 +40,12 @@ def _end_text(report: Report, chat_id: str) -> str:
 
 def takeoff(report: Report) -> None:
     st.subheader(t("cold.takeoff_title"))
-    summary = pl.DataFrame({
-        "chat_name": [report.names[c] for c in report.ends],
-        "born_on": [report.days.filter(pl.col("chat_id") == c)["day"][0] for c in report.ends],
-        "birth_seen": [t("cold.yes") if report.days.filter(pl.col("chat_id") == c)["birth_seen"][0] else t("cold.no")
-                       for c in report.ends],
-        "end": [_end_text(report, c) for c in report.ends],
-    })
+    births = report.days.group_by("chat_id", maintain_order=True).agg(
+        pl.col("day").first().alias("born_on"), pl.col("birth_seen").first())
+    summary = births.select(
+        pl.col("chat_id").replace_strict(report.names).alias("chat_name"), "born_on",
+        pl.when(pl.col("birth_seen")).then(pl.lit(t("cold.yes"))).otherwise(pl.lit(t("cold.no"))).alias("birth_seen"),
+        pl.col("chat_id").map_elements(lambda c: _end_text(report, c), return_dtype=pl.String).alias("end"))
     st.dataframe(summary, width="stretch", hide_index=True, column_config=page.columns(summary, "cold.col_"))
     # whole weeks only: the export's last, unfinished week would look like a fall
     seen = report.days.filter(pl.col("birth_seen") & (pl.col("age_day") % 7 == 0) & pl.col("window_ok").is_not_null())

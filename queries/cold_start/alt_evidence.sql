@@ -87,16 +87,17 @@ clock as (
     select chat_id, member_id, isodow(ts) * 24 + hour(ts) as bin, count(*)::double as n
     from active group by all
 ),
+norms as (
+    select chat_id, member_id, sqrt(sum(n * n)) as norm from clock group by all
+),
 cosine as (
     select p.chat_id, p.member_id, p.reference_id,
-        sum(x.n * o.n) / (sqrt(any_value(nx.norm)) * sqrt(any_value(no.norm))) as clock_cosine
+        sum(x.n * o.n) / (any_value(nx.norm) * any_value(no.norm)) as clock_cosine
     from pairs p
     join clock x on x.chat_id = p.chat_id and x.member_id = p.member_id
     join clock o on o.chat_id = p.chat_id and o.member_id = p.reference_id and o.bin = x.bin
-    join (select chat_id, member_id, sum(n * n) as norm from clock group by all) nx
-        on nx.chat_id = p.chat_id and nx.member_id = p.member_id
-    join (select chat_id, member_id, sum(n * n) as norm from clock group by all) no
-        on no.chat_id = p.chat_id and no.member_id = p.reference_id
+    join norms nx on nx.chat_id = p.chat_id and nx.member_id = p.member_id
+    join norms no on no.chat_id = p.chat_id and no.member_id = p.reference_id
     group by all
 ),
 edges as (
