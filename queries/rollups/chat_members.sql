@@ -110,7 +110,7 @@ base as (
              when pr.best_week >= 2 then 'participating'
              else 'exploring' end as orbit_level
     from present p
-    left join member_classes c using (chat_id, member_id)
+    left join (select * from member_classes where list_contains($chat_ids, chat_id)) c using (chat_id, member_id)
     left join member_roles r using (chat_id, member_id)
     left join joins j using (chat_id, member_id)
     left join exits e using (chat_id, member_id)

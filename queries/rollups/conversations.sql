@@ -10,8 +10,8 @@
 with msgs as (
     select m.chat_id, m.msg_id, m.member_id, m.ts, coalesce(c.member_class, 'customer') as member_class
     from messages m
-    left join member_classes c using (chat_id, member_id)
-    where list_contains($chat_ids, m.chat_id) and m.kind not in ('system', 'recall')
+    left join (select * from member_classes where list_contains($chat_ids, chat_id)) c using (chat_id, member_id)
+    where m.chat_id = any($chat_ids) and m.kind not in ('system', 'recall')
 ),
 gaps as (
     select *, epoch(ts) - epoch(lag(ts) over (partition by chat_id order by ts, msg_id)) as gap_s

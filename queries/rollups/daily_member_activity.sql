@@ -9,9 +9,9 @@ with msgs as (
         count(*) filter (where kind not in ('system', 'recall'))::bigint as active_messages,
         coalesce(sum(n_chars), 0)::bigint as n_chars
     from messages
-    where list_contains($chat_ids, chat_id)
+    where chat_id = any($chat_ids)
     group by chat_id, member_id, day
 )
 select m.*, coalesce(c.member_class, 'customer') as member_class
 from msgs m
-left join member_classes c using (chat_id, member_id)
+left join (select * from member_classes where list_contains($chat_ids, chat_id)) c using (chat_id, member_id)

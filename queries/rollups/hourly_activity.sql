@@ -6,6 +6,6 @@
 select m.chat_id, cast(m.ts as date) as day, hour(m.ts) as hour, m.kind,
     coalesce(c.member_class, 'customer') as member_class, count(*)::bigint as messages
 from messages m
-left join member_classes c using (chat_id, member_id)
-where list_contains($chat_ids, m.chat_id) and m.kind not in ('system', 'recall')
+left join (select * from member_classes where list_contains($chat_ids, chat_id)) c using (chat_id, member_id)
+where m.chat_id = any($chat_ids) and m.kind not in ('system', 'recall')
 group by all

@@ -31,8 +31,8 @@ msgs as (
         lead(m.ts) over w as next_ts,
         lead(coalesce(c.member_class, 'customer')) over w as next_class
     from messages m
-    left join member_classes c using (chat_id, member_id)
-    where list_contains($chat_ids, m.chat_id) and m.kind not in ('system', 'recall')
+    left join (select * from member_classes where list_contains($chat_ids, chat_id)) c using (chat_id, member_id)
+    where m.chat_id = any($chat_ids) and m.kind not in ('system', 'recall')
     window w as (partition by m.chat_id order by m.ts, m.msg_id)
 ),
 asked as (
