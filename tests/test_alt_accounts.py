@@ -18,14 +18,12 @@ import polars as pl
 import pytest
 
 from dashboard.core import db, queries
-from dashboard.core.analytics.alt_accounts import CRITERIA, FLAG_AT, MIN_MESSAGES, criteria, pre_share, score
+from dashboard.core.analytics.alt_accounts import CRITERIA, FLAG_AT, MIN_MESSAGES, criteria, score
 
 TZ = ZoneInfo("Asia/Shanghai")
 CHAT = "c1"
 REF = "owner"
 BORN = dt.datetime(2025, 5, 1, 10, 0, tzinfo=TZ)
-END = dt.date(2025, 5, 20)  # the chat's cold-start end; messages count as "before" until END + 14 d
-ENDS: dict[str, dt.date | None] = {CHAT: END}
 
 # The dtypes alt_evidence.sql returns (checked against the query itself in test_row_matches_query_schema).
 STAMP = pl.Datetime("us", "Asia/Shanghai")
@@ -34,7 +32,7 @@ SCHEMA: dict[str, pl.DataType] = {
     "reference_id": pl.String(), "reference_name": pl.String(), "messages": pl.Int64(),
     "first_at": STAMP, "last_at": STAMP, "joined_at": STAMP, "inviter_id": pl.String(), "born_at": STAMP,
     "birth_seen": pl.Boolean(), "founding_batch": pl.Boolean(),
-    "active_days": pl.List(pl.Struct({"day": pl.Date(), "messages": pl.Int64()})),
+    "pre_share": pl.Float64(),
     "period_messages": pl.Int64(), "period_reference_messages": pl.Int64(), "period_own_messages": pl.Int64(),
     "right_after_reference": pl.Int64(), "near_reference": pl.Int64(), "bursts": pl.Int64(),
     "clock_cosine": pl.Float64(), "reply_edges": pl.Int64(), "edges_to_reference": pl.Int64(),
@@ -52,9 +50,8 @@ NEUTRAL: dict[str, Any] = {
     # joined a month after the birth, invited by another customer, not in the founding batch
     "joined_at": BORN + dt.timedelta(days=30), "inviter_id": "c_friend", "born_at": BORN,
     "birth_seen": True, "founding_batch": False,
-    # half the messages before END + 14 d: pre_share 0.5
-    "active_days": [{"day": END - dt.timedelta(days=5), "messages": 20},
-                    {"day": END + dt.timedelta(days=30), "messages": 20}],
+    # half the messages before the chat's cold-start end + 14 days (rollup alt_evidence)
+    "pre_share": 0.5,
     # lift (10/100) / (40/400) = 1.0
     "period_messages": 400, "period_reference_messages": 100, "period_own_messages": 40,
     "right_after_reference": 10,
@@ -70,7 +67,7 @@ NEUTRAL: dict[str, Any] = {
 # subset can be combined into one row (test_score_is_the_count_of_met_criteria).
 MEETS: dict[str, dict[str, Any]] = {
     "founding": {"founding_batch": True, "joined_at": BORN},
-    "cold_start": {"active_days": [{"day": END, "messages": 40}]},
+    "cold_start": {"pre_share": 1.0},
     "turn_taking": {"right_after_reference": 50},  # (50/100) / (40/400) = 5.0
     "co_activity": {"near_reference": 32, "bursts": 0},  # 32/40 = 0.8
     "same_clock": {"clock_cosine": 0.95},
@@ -93,26 +90,21 @@ def _all_met(**overrides: Any) -> dict[str, Any]:
     return {k: v for meets in MEETS.values() for k, v in meets.items()} | overrides
 
 
-def _met(frame: pl.DataFrame, ends: dict[str, dt.date | None] = ENDS) -> set[str]:
+def _met(frame: pl.DataFrame) -> set[str]:
     """The criteria the first row of criteria() marks as met. Every flag must be a real True or
     False: an unmeasurable criterion counts as not met, and a null would show as neither."""
-    row = criteria(frame, ends).row(0, named=True)
+    row = criteria(frame).row(0, named=True)
     assert all(row[f"c_{n}"] in (True, False) for n in CRITERIA), row
     return {n for n in CRITERIA if row[f"c_{n}"]}
 
 
-def _value(frame: pl.DataFrame, name: str, ends: dict[str, dt.date | None] = ENDS) -> Any:
+def _value(frame: pl.DataFrame, name: str) -> Any:
     """The measurement criteria() shows beside a criterion (v_<name>) on the first row."""
-    return criteria(frame, ends).row(0, named=True)[f"v_{name}"]
+    return criteria(frame).row(0, named=True)[f"v_{name}"]
 
 
 def _decisions(*rows: tuple[str, str, str]) -> pl.DataFrame:
     return pl.DataFrame(list(rows), schema=DECISIONS_SCHEMA, orient="row")
-
-
-def _days(*counts: tuple[int, int]) -> list[dict[str, Any]]:
-    """active_days from (days after END, messages) pairs."""
-    return [{"day": END + dt.timedelta(days=offset), "messages": n} for offset, n in counts]
 
 
 # --- the hand-built rows are faithful to the query ----------------------------------------------
@@ -135,7 +127,7 @@ def test_row_matches_query_schema(demo_db: Path) -> None:
 def test_neutral_row_meets_nothing() -> None:
     # The baseline every case below builds on: if it met a criterion, "just under" cases would pass
     # for the wrong reason.
-    rows = criteria(_row(), ENDS)
+    rows = criteria(_row())
     assert _met(_row()) == set()
     assert rows["score"].to_list() == [0]
 
@@ -168,50 +160,27 @@ def test_founding_shows_the_join_time() -> None:
 # --- 2. cold_start -------------------------------------------------------------------------------
 
 
-def test_pre_share_counts_days_before_end_plus_14() -> None:
-    # END + 13 is before the cut, END + 14 is not: 80 of 100 messages before it.
-    assert pre_share(_days((13, 80), (14, 20)), END) == 0.8
-    assert pre_share(_days((13, 79), (14, 21)), END) == 0.79
-    assert pre_share(_days((-30, 3), (0, 1), (14, 4)), END) == 0.5
-
-
-def test_pre_share_unmeasurable_is_none() -> None:
-    # No cold-start end, no activity, or only zero counts: unknown, not 0 and not a ZeroDivisionError.
-    assert pre_share(_days((1, 10)), None) is None
-    assert pre_share(None, END) is None
-    assert pre_share([], END) is None
-    assert pre_share(_days((1, 0)), END) is None
-
-
-@pytest.mark.parametrize(("days", "met", "share"), [
-    pytest.param(((13, 80), (14, 20)), True, 0.8, id="80pct_before"),
-    pytest.param(((13, 79), (14, 21)), False, 0.79, id="79pct_before"),
-    # post/pre = 5/95 < 0.1
-    pytest.param(((0, 95), (20, 5)), True, 0.95, id="post_pre_ratio_under_0.1"),
-    pytest.param(((0, 40),), True, 1.0, id="nothing_after"),
-    # pre_share 0: the post/pre ratio divides by zero and must come out null, not inf or NaN
-    pytest.param(((20, 40),), False, 0.0, id="nothing_before"),
+@pytest.mark.parametrize(("share", "met"), [
+    pytest.param(0.8, True, id="80pct_before"),
+    pytest.param(0.79, False, id="79pct_before"),
+    # metrics.md's alternative, post/pre under 0.1: 95 before, 5 after
+    pytest.param(0.95, True, id="post_pre_ratio_under_0.1"),
+    pytest.param(1.0, True, id="nothing_after"),
+    pytest.param(0.0, False, id="nothing_before"),
 ])
-def test_cold_start(days: tuple[tuple[int, int], ...], met: bool, share: float) -> None:
-    row = _row(active_days=_days(*days))
+def test_cold_start(share: float, met: bool) -> None:
+    row = _row(pre_share=share)
     assert _met(row) == ({"cold_start"} if met else set())
     assert _value(row, "cold_start") == share
 
 
-def test_cold_start_without_end_is_not_met() -> None:
-    # A chat whose cold start never ended (or is missing from ends) cannot be measured: null share,
-    # criterion not met, no error.
-    row = _row(active_days=_days((0, 40)))
-    for ends in ({CHAT: None}, {}):
-        assert _met(row, ends) == set()
-        assert _value(row, "cold_start", ends) is None
-
-
-def test_cold_start_without_active_days_is_not_met() -> None:
-    # An account with no daily_member_activity rows gets a null list from the left join.
-    row = _row(active_days=None)
+def test_cold_start_unmeasurable_is_not_met() -> None:
+    # A chat whose cold start never ended (or cannot be seen) gives a null pre_share: the criterion is
+    # not met, its value stays null, and nothing errors.
+    row = _row(pre_share=None)
     assert _met(row) == set()
     assert _value(row, "cold_start") is None
+    assert criteria(row)["score"].to_list() == [0]
 
 
 # --- 3. turn_taking ------------------------------------------------------------------------------
@@ -313,7 +282,7 @@ def test_score_is_the_count_of_met_criteria() -> None:
     frame = pl.concat([
         _row(member_id=f"x{i}", **{k: v for name in subset for k, v in MEETS[name].items()})
         for i, subset in enumerate(subsets)])
-    rows = criteria(frame, ENDS)
+    rows = criteria(frame)
     assert rows.height == 256
     for i, subset in enumerate(subsets):
         row = rows.row(i, named=True)
@@ -321,7 +290,7 @@ def test_score_is_the_count_of_met_criteria() -> None:
         assert {n for n in CRITERIA if row[f"c_{n}"]} == set(subset)
         assert row["score"] == sum(1 for n in CRITERIA if n in subset)
 
-    scored = score(frame, ENDS, _decisions())
+    scored = score(frame, _decisions())
     assert scored.height == 256
     by_member = {r["member_id"]: r for r in scored.iter_rows(named=True)}
     for i, subset in enumerate(subsets):
@@ -343,7 +312,7 @@ def test_score_keeps_the_strongest_reference() -> None:
         _row(member_id="x3", reference_id=REF, period_reference_messages=100),
         _row(member_id="x3", reference_id="staff1", period_reference_messages=150),
     ])
-    scored = score(evidence, ENDS, _decisions())
+    scored = score(evidence, _decisions())
     best = {r["member_id"]: (r["reference_id"], r["score"], r["status"]) for r in scored.iter_rows(named=True)}
     assert best == {"x1": ("staff1", 5, "suspected"), "x2": (REF, 3, "clear"), "x3": ("staff1", 0, "clear")}
     assert scored.height == 3
@@ -368,7 +337,7 @@ def test_score_status(overrides: dict[str, Any], decision: str | None, status: s
     decided = [(CHAT, "x1", decision)] if decision else []
     # A decision on the same member id in another chat must not leak into this one.
     decisions = _decisions(*decided, ("c2", "x1", "customer" if decision == "alt" else "alt"))
-    scored = score(_row(**overrides), ENDS, decisions)
+    scored = score(_row(**overrides), decisions)
     assert scored.select("member_id", "score", "status").rows() == [("x1", points, status)]
     assert "decision" not in scored.columns
 
@@ -388,7 +357,7 @@ def test_score_orders_suspected_first() -> None:
         _row(member_id="strong", **_all_met()),
     ])
     decisions = _decisions((CHAT, "cust", "customer"), (CHAT, "alt", "alt"))
-    scored = score(evidence, ENDS, decisions)
+    scored = score(evidence, decisions)
     # suspected by score descending, then alt, clear, customer, insufficient
     assert scored.select("member_id", "status", "score").rows() == [
         ("strong", "suspected", 8), ("weak", "suspected", 5), ("alt", "alt", 0), ("clear", "clear", 0),
@@ -397,8 +366,8 @@ def test_score_orders_suspected_first() -> None:
 
 def test_score_of_no_evidence_is_empty() -> None:
     # A database with no staff yet has no (account, reference) pair: an empty frame, not an error.
-    scored = score(_row().clear(), ENDS, _decisions())
+    scored = score(_row().clear(), _decisions())
     assert scored.height == 0
     assert scored.schema["status"] == pl.String
-    assert scored.schema["score"] == criteria(_row(), ENDS).schema["score"]
+    assert scored.schema["score"] == criteria(_row()).schema["score"]
     assert {f"c_{n}" for n in CRITERIA} <= set(scored.columns)

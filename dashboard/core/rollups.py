@@ -7,12 +7,15 @@ roles changed, because organic figures depend on who is staff.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from dashboard.core import settings
+from dashboard.core.analytics import cold_start
 from dashboard.core.sqlfile import read_sql_file
 
 # Later rollups read earlier ones (and the views over the base tables).
@@ -27,7 +30,15 @@ ORDER = (
     "conversations",
     "conversation_days",
     "questions",
+    "chat_age_days",
+    "chat_cold_start",
+    "alt_evidence",
 )
+
+# Rollups computed in Python rather than by a SELECT: a chat's cold-start end needs PELT.
+COMPUTED: dict[str, Callable[[duckdb.DuckDBPyConnection, list[str]], pl.DataFrame]] = {
+    "chat_cold_start": cold_start.end_rows,
+}
 
 # Rows are written in this order (chat_id unless named here): rows of one chat together, so a page
 # asking for a few chats skips the rest by DuckDB's per-row-group min/max instead of scanning
@@ -52,6 +63,13 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_ids: list[str]) -> None:
     ids = {"chat_ids": sorted(set(chat_ids))}
     for name in ORDER:
         con.execute(f"delete from {name} where list_contains($chat_ids, chat_id)", ids)
+        if name in COMPUTED:
+            con.register("computed_rows", COMPUTED[name](con, ids["chat_ids"]))
+            try:
+                con.execute(f"insert into {name} by name select * from computed_rows order by chat_id")
+            finally:
+                con.unregister("computed_rows")
+            continue
         order = SORT_KEYS.get(name, "chat_id")
         con.execute(f"insert into {name} by name select * from ({_body(name)}) order by {order}", ids)
 

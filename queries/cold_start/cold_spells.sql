@@ -5,10 +5,11 @@
 --   measured in waking time only ($wake_from:00 to $wake_to:00 local; a gap from 21:00 to 09:00 is two
 --   waking hours), so nights never count. A gap is a cold spell when it exceeds
 --   max($min_hours, the $quantile quantile of the chat's waking gaps that ended in the 28 days
---   before). Gaps across days the export does not cover are left out. Who broke it: the last
---   message from staff, an alt or a bot during the silence if there was one (an icebreaker, answered
---   when organic talk followed within $reply_minutes), else the organic member who spoke first
---   after it (answered when another organic member posted within $reply_minutes).
+--   before). Gaps across days the export does not cover are left out. Who broke it (breaker_id and
+--   the name they go by in the chat): the last message from staff, an alt or a bot during the
+--   silence if there was one (an icebreaker, answered when organic talk followed within
+--   $reply_minutes), else the organic member who spoke first after it (answered when another
+--   organic member posted within $reply_minutes).
 with active as (
     select m.chat_id, m.msg_id, m.member_id, m.ts, coalesce(c.member_class, 'customer') as member_class,
         -- seconds of waking time from a fixed origin: whole days plus the waking part of this day
@@ -16,7 +17,8 @@ with active as (
             + least(greatest(hour(m.ts) * 3600 + minute(m.ts) * 60 + microsecond(m.ts) / 1000000.0 - $wake_from * 3600, 0),
                     ($wake_to - $wake_from) * 3600) as waking_clock
     from messages m
-    left join member_classes c using (chat_id, member_id)
+    left join (select * from member_classes where $chat_ids is null or list_contains($chat_ids, chat_id)) c
+        using (chat_id, member_id)
     where ($chat_ids is null or list_contains($chat_ids, m.chat_id))
       and m.kind not in ('system', 'recall') and m.member_id is not null
 ),
@@ -56,6 +58,7 @@ final as (
     select s.chat_id, c.name as chat_name, s.silent_from, s.silent_to,
         cast(date_trunc('week', s.silent_to) as date) as week, s.waking_hours, s.threshold_hours,
         coalesce(i.member_id, s.organic_breaker) as breaker_id,
+        coalesce(n.name, i.member_id, s.organic_breaker) as breaker_name,
         coalesce(i.member_class, s.organic_class) as breaker_class,
         coalesce(i.ts, s.silent_to) as broken_at,
         case when i.msg_id is not null then s.silent_to <= i.ts + to_minutes($reply_minutes::bigint)
@@ -66,5 +69,6 @@ final as (
     from spells s
     join chats c using (chat_id)
     left join active i on i.chat_id = s.chat_id and i.msg_id = s.icebreaker_msg
+    left join chat_members n on n.chat_id = s.chat_id and n.member_id = coalesce(i.member_id, s.organic_breaker)
 )
 select * from final order by chat_name, silent_from

@@ -21,7 +21,8 @@ msgs as (
         o.member_id is not null as is_owner, ((cast(m.ts as date) - b.born_on) // 7)::integer as age_week
     from messages m
     join births b on b.chat_id = m.chat_id and m.ts >= b.born_at
-    left join member_classes c on c.chat_id = m.chat_id and c.member_id = m.member_id
+    left join (select * from member_classes where $chat_ids is null or list_contains($chat_ids, chat_id)) c
+        on c.chat_id = m.chat_id and c.member_id = m.member_id
     left join owners o on o.chat_id = m.chat_id and o.member_id = m.member_id
     where m.kind not in ('system', 'recall') and m.member_id is not null
 ),

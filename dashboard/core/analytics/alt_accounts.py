@@ -7,13 +7,10 @@ matches many criteria too, and the owner is the one who knows.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import polars as pl
 
 MIN_MESSAGES = 30  # below this the criteria say nothing (metrics.md §3.4)
 FLAG_AT = 4  # of the eight criteria
-AFTER_END_DAYS = 14  # criterion 2 counts messages before the cold-start end plus two weeks
 
 CRITERIA = ("founding", "cold_start", "turn_taking", "co_activity", "same_clock", "exclusive", "content",
             "no_commerce")
@@ -27,7 +24,7 @@ def _ratio(num: pl.Expr, den: pl.Expr) -> pl.Expr:
 
 
 # A criterion's flag and the measurement shown beside it, as Polars expressions over one
-# (account, reference) row of alt_evidence with pre_share (criterion 2) added.
+# (account, reference) row of alt_evidence.
 _lift = _ratio(_ratio(pl.col("right_after_reference"), pl.col("period_reference_messages")),
                _ratio(pl.col("period_own_messages"), pl.col("period_messages")))
 _near = _ratio(pl.col("near_reference"), pl.col("messages"))
@@ -39,7 +36,7 @@ RULES: dict[str, tuple[pl.Expr, pl.Expr]] = {
     "founding": (pl.col("birth_seen") & (pl.col("founding_batch") | (
         (pl.col("joined_at") <= pl.col("born_at") + pl.duration(hours=24))
         & (pl.col("inviter_id") == pl.col("reference_id")))), pl.col("joined_at").dt.strftime("%Y-%m-%d %H:%M")),
-    # most messages before the end of cold start plus two weeks (metrics.md's alternative, a
+    # most messages before the end of cold start plus two weeks (rollup alt_evidence; metrics.md's alternative, a
     # post/pre message ratio under 0.1, means a share over 10/11, which this already covers)
     "cold_start": (pl.col("pre_share") >= 0.8, pl.col("pre_share")),
     # speaks right after the reference far more often than at random (lift within the account's active time)
@@ -57,35 +54,23 @@ RULES: dict[str, tuple[pl.Expr, pl.Expr]] = {
 }
 
 
-def pre_share(active_days: list[dict] | None, end: dt.date | None) -> float | None:
-    """Share of an account's active messages sent before the cold-start end plus AFTER_END_DAYS."""
-    if end is None or not active_days:
-        return None
-    cut = end + dt.timedelta(days=AFTER_END_DAYS)
-    total = sum(d["messages"] for d in active_days)
-    return sum(d["messages"] for d in active_days if d["day"] < cut) / total if total else None
-
-
-def criteria(evidence: pl.DataFrame, ends: dict[str, dt.date | None]) -> pl.DataFrame:
+def criteria(evidence: pl.DataFrame) -> pl.DataFrame:
     """Every (account, reference) row with each criterion's flag (c_<name>), its measurement
     (v_<name>) and the score; a criterion that cannot be measured counts as not met."""
-    shares = [pre_share(days, ends.get(chat))
-              for chat, days in zip(evidence["chat_id"].to_list(), evidence["active_days"].to_list(), strict=True)]
-    rows = evidence.with_columns(pl.Series("pre_share", shares, dtype=pl.Float64))
-    rows = rows.with_columns(
+    rows = evidence.with_columns(
         *[flag.fill_null(False).alias(f"c_{name}") for name, (flag, _) in RULES.items()],
         *[value.alias(f"v_{name}") for name, (_, value) in RULES.items()])
     return rows.with_columns(pl.sum_horizontal([pl.col(f"c_{n}").cast(pl.Int8) for n in CRITERIA]).alias("score"))
 
 
-def score(evidence: pl.DataFrame, ends: dict[str, dt.date | None], decisions: pl.DataFrame) -> pl.DataFrame:
+def score(evidence: pl.DataFrame, decisions: pl.DataFrame) -> pl.DataFrame:
     """One row per account: its strongest reference (highest score, then most messages from it),
     the criteria against it, and a status: alt (the owner confirmed), customer (the owner said real
     customer: never flagged), insufficient (fewer than MIN_MESSAGES), suspected (score ≥ FLAG_AT) or
     clear."""
     if evidence.is_empty():
-        return criteria(evidence, ends).with_columns(pl.lit(None, pl.String).alias("status"))
-    rows = criteria(evidence, ends)
+        return criteria(evidence).with_columns(pl.lit(None, pl.String).alias("status"))
+    rows = criteria(evidence)
     best = rows.sort(["score", "period_reference_messages"], descending=True).unique(
         ["chat_id", "member_id"], keep="first", maintain_order=True)
     best = best.join(decisions.select("chat_id", "member_id", "decision"), on=["chat_id", "member_id"], how="left")

@@ -22,18 +22,13 @@ CONFIRM_DAYS = 7  # a changepoint this close to the rule's end confirms it
 
 @dataclass(frozen=True)
 class Settings:
-    """What the owner can tune; the defaults are metrics.md's."""
+    """What the owner tunes on the cold spells tab; the defaults are metrics.md's. The cold-start
+    rule's thresholds are metrics.md's defaults too (queries/cold_start/age_days.sql), kept with
+    each chat's end in the rollup chat_cold_start."""
 
-    min_speakers: int = 5
-    min_speaker_share: float = 0.05
-    min_organic_share: float = 0.5
     wake_from: int = 8
     wake_to: int = 22
     min_silence_hours: float = 4.0
-
-    def window_params(self) -> dict:
-        return {"min_speakers": self.min_speakers, "min_speaker_share": self.min_speaker_share,
-                "min_organic_share": self.min_organic_share}
 
     def silence_params(self) -> dict:
         return {"wake_from": self.wake_from, "wake_to": self.wake_to}
@@ -101,23 +96,57 @@ def weekly_spells(spells: pl.DataFrame, silence: pl.DataFrame) -> pl.DataFrame:
         pl.col("cold_spell_hours").fill_null(0.0))
 
 
-def analyze(con: duckdb.DuckDBPyConnection, chat_ids: list[str] | None = None,
-            settings: Settings | None = None) -> Report:
-    s = settings or Settings()
-    days = queries.run(con, "cold_start/age_days", chat_ids=chat_ids, **s.window_params())
-    ends = {}
+def end_rows(con: duckdb.DuckDBPyConnection, chat_ids: list[str]) -> pl.DataFrame:
+    """The rows of rollup chat_cold_start for these chats: each one's birth and cold-start end, by
+    the rule with metrics.md's defaults, confirmed by PELT or not."""
+    days = queries.run(con, "cold_start/age_days", chat_ids=chat_ids)
+    born = queries.run(con, "cold_start/births", chat_ids=chat_ids)
+    rows = []
     for (chat_id,), chat_days in days.group_by("chat_id", maintain_order=True):
-        ends[chat_id] = find_end(chat_days, bool(chat_days["birth_seen"][0]))
+        end = find_end(chat_days, bool(chat_days["birth_seen"][0]))
+        rows.append({"chat_id": chat_id, "status": end.status, "end_day": end.day, "end_age_day": end.age_day,
+                     "changepoint_day": end.changepoint_day, "confirmed": end.confirmed})
+    schema = {"chat_id": pl.String, "status": pl.String, "end_day": pl.Date, "end_age_day": pl.Int32,
+              "changepoint_day": pl.Date, "confirmed": pl.Boolean}
+    return born.join(pl.DataFrame(rows, schema=schema), on="chat_id", how="inner")
+
+
+def ends(con: duckdb.DuckDBPyConnection, chat_ids: list[str] | None = None) -> pl.DataFrame:
+    """Each chat's birth and cold-start end (query cold_start/ends over rollup chat_cold_start)."""
+    return queries.run(con, "cold_start/ends", chat_ids=chat_ids)
+
+
+def end_of(row: dict) -> End:
+    """One row of cold_start/ends as an End."""
+    return End(row["status"], row["end_day"], row["end_age_day"], row["changepoint_day"], row["confirmed"])
+
+
+def silences(con: duckdb.DuckDBPyConnection, chat_ids: list[str] | None,
+             settings: Settings | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The cold spells of these chats and their weeks (silence ratio, silent days, spells)."""
+    s = settings or Settings()
     spells = queries.run(con, "cold_start/cold_spells", chat_ids=chat_ids, min_hours=s.min_silence_hours,
                          **s.silence_params())
-    silence = weekly_spells(spells, queries.run(con, "cold_start/silence_weeks", chat_ids=chat_ids,
-                                                **s.silence_params()))
-    evidence = queries.run(con, "cold_start/alt_evidence", chat_ids=chat_ids)
-    decisions = queries.run(con, "cold_start/alt_decisions", chat_ids=chat_ids)
-    accounts = alt_accounts.score(evidence, {c: e.day for c, e in ends.items()}, decisions)
-    names = dict(zip(days["chat_id"].to_list(), days["chat_name"].to_list(), strict=True))
-    return Report(days, ends, queries.run(con, "cold_start/seeding_weeks", chat_ids=chat_ids), spells, silence,
-                  accounts, names)
+    weeks = queries.run(con, "cold_start/silence_weeks", chat_ids=chat_ids, **s.silence_params())
+    return spells, weekly_spells(spells, weeks)
+
+
+def accounts(con: duckdb.DuckDBPyConnection, chat_ids: list[str] | None = None) -> pl.DataFrame:
+    """Every account of these chats scored against its strongest reference, with the owner's decisions."""
+    return alt_accounts.score(queries.run(con, "cold_start/alt_evidence", chat_ids=chat_ids),
+                              queries.run(con, "cold_start/alt_decisions", chat_ids=chat_ids))
+
+
+def analyze(con: duckdb.DuckDBPyConnection, chat_ids: list[str] | None = None,
+            settings: Settings | None = None) -> Report:
+    """Every section at once (`qunxi analyze cold_start`; the page asks for one tab's at a time)."""
+    chats = ends(con, chat_ids)
+    spells, silence = silences(con, chat_ids, settings)
+    return Report(queries.run(con, "cold_start/age_days", chat_ids=chat_ids),
+                  {r["chat_id"]: end_of(r) for r in chats.iter_rows(named=True)},
+                  queries.run(con, "cold_start/seeding_weeks", chat_ids=chat_ids), spells, silence,
+                  accounts(con, chat_ids), dict(zip(chats["chat_id"].to_list(), chats["chat_name"].to_list(),
+                                                     strict=True)))
 
 
 def longest_silent_streak(days: pl.DataFrame) -> int:
