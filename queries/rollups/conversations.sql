@@ -35,7 +35,7 @@ final as (
         count(*)::bigint as n_messages,
         count(distinct member_id)::bigint as n_speakers,
         count(distinct member_id) filter (where member_class in ('customer', 'expert'))::bigint as n_organic_speakers,
-        arg_min(member_id, (ts, msg_id)) as starter_id,
+        arg_min_null(member_id, (ts, msg_id)) as starter_id,
         arg_min(member_class, (ts, msg_id)) as starter_class,
         -- an organic member other than the one who started it spoke
         count(*) filter (where member_class in ('customer', 'expert') and member_id is distinct from starter_member)
