@@ -18,8 +18,8 @@ def render() -> None:
         return
     f = filters.sidebar()
     st.caption(t("cold.scope"))
-    report = data.cold_start_report(f.chat_ids, views.settings())
-    if not report.ends:
+    ends = data.query("cold_start/ends", chat_ids=f.chat_ids)
+    if ends.is_empty():
         st.info(t("empty.no_rows"))
         return
     # only the open tab draws (a rerun when another is picked)
@@ -27,7 +27,7 @@ def render() -> None:
     for draw, tab in zip(SECTIONS.values(), tabs, strict=True):
         if tab.open:
             with tab:
-                draw(report)
+                draw(ends)
 
 
 with page.guarded(), data.shared_connection():

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import polars as pl
 import streamlit as st
 
 from dashboard.charts import cold_start as charts
 from dashboard.core.analytics import alt_accounts
-from dashboard.core.analytics.cold_start import Report, Settings, longest_silent_streak
+from dashboard.core.analytics.cold_start import Settings, end_of, longest_silent_streak
 from dashboard.ui import data, fmt, page
 from dashboard.ui.i18n import t
 
 DECISIONS = ("alt", "staff", "customer")
+
+
+MAX_CURVES = 12  # groups drawn on the age curves: the youngest whose birth the export shows
 
 
 def settings() -> Settings:
@@ -20,16 +25,15 @@ def settings() -> Settings:
     return Settings(wake_from=wake[0], wake_to=wake[1], min_silence_hours=st.session_state.get("cs_min_hours", 4.0))
 
 
-def _pick_chat(report: Report, key: str) -> str:
-    """A chat picker, the youngest group whose birth the export shows first: it is the one whose
+def _pick_chat(ends: pl.DataFrame, key: str) -> str:
+    """A chat picker, youngest visible birth first (query cold_start/ends): it is the group whose
     cold start the owner wants to see."""
-    births = report.days.group_by("chat_id").agg(pl.col("birth_seen").first(), pl.col("day").min())
-    ids = births.sort(["birth_seen", "day"], descending=True)["chat_id"].to_list()
-    return st.selectbox(t("cold.pick_chat"), ids, format_func=report.names.get, key=key)
+    names = dict(zip(ends["chat_id"].to_list(), ends["chat_name"].to_list(), strict=True))
+    return st.selectbox(t("cold.pick_chat"), ends["chat_id"].to_list(), format_func=names.get, key=key)
 
 
-def _end_text(report: Report, chat_id: str) -> str:
-    end = report.ends[chat_id]
+def _end_text(row: dict) -> str:
+    end = end_of(row)
     if end.status == "ended":
         text = t("cold.end_on", day=fmt.day(end.day), age=end.age_day)
         if end.changepoint_day is not None:
@@ -38,42 +42,51 @@ def _end_text(report: Report, chat_id: str) -> str:
     return t(f"cold.status_{end.status}")
 
 
-def takeoff(report: Report) -> None:
+def takeoff(ends: pl.DataFrame) -> None:
     st.subheader(t("cold.takeoff_title"))
-    births = report.days.group_by("chat_id", maintain_order=True).agg(
-        pl.col("day").first().alias("born_on"), pl.col("birth_seen").first())
-    summary = births.select(
-        pl.col("chat_id").replace_strict(report.names).alias("chat_name"), "born_on",
+    summary = ends.select(
+        "chat_name", "born_on",
         pl.when(pl.col("birth_seen")).then(pl.lit(t("cold.yes"))).otherwise(pl.lit(t("cold.no"))).alias("birth_seen"),
-        pl.col("chat_id").map_elements(lambda c: _end_text(report, c), return_dtype=pl.String).alias("end"))
+        pl.Series("end", [_end_text(r) for r in ends.iter_rows(named=True)], dtype=pl.String))
     st.dataframe(summary, width="stretch", hide_index=True, column_config=page.columns(summary, "cold.col_"))
-    # whole weeks only: the export's last, unfinished week would look like a fall
-    seen = report.days.filter(pl.col("birth_seen") & (pl.col("age_day") % 7 == 0) & pl.col("window_ok").is_not_null())
-    if seen.is_empty():
-        st.info(t("cold.none_seen"))
-    else:
-        weeks = seen.select("chat_name", (pl.col("age_day") // 7).alias("age_week"),
-                            pl.col("window_organic_speakers").alias("organic_speakers"))
-        ends = {report.names[c]: e.age_day // 7 for c, e in report.ends.items() if e.age_day is not None}
-        fastest = min(ends.items(), key=lambda kv: kv[1]) if ends else None
-        reading = (t("cold.curves_reading", chat=fastest[0], weeks=fastest[1]) if fastest
-                   else t("cold.curves_none_ended"))
-        labels = {"age_week": t("cold.age_week"), "speakers": t("cold.week_speakers"), "end": t("cold.end_mark")}
-        page.chart(charts.age_curves(weeks, ends, labels), weeks, reading, "cold_start_curves")
-    chat_id = _pick_chat(report, "cs_takeoff_chat")
-    days = report.days.filter(pl.col("chat_id") == chat_id).head(120)
-    end = report.ends[chat_id]
-    changepoint_age = (end.changepoint_day - days["day"][0]).days if end.changepoint_day else None
+    _age_curves(ends)
+    chat_id = _pick_chat(ends, "cs_takeoff_chat")
+    row = ends.row(ends["chat_id"].to_list().index(chat_id), named=True)
+    days = data.query("cold_start/age_days", chat_ids=[chat_id]).head(120)
+    end = end_of(row)
+    changepoint_age = (end.changepoint_day - row["born_on"]).days if end.changepoint_day else None
     labels = {"age_day": t("cold.age_day"), "messages": t("cold.organic_messages"), "share": t("cold.organic_share"),
               "end": t("cold.end_mark"), "changepoint": t("cold.changepoint_mark")}
     page.chart(charts.daily_takeoff(days, end.age_day, changepoint_age, labels), days,
-               f"{report.names[chat_id]}：{_end_text(report, chat_id)}", "cold_start_days")
+               f"{row['chat_name']}：{_end_text(row)}", "cold_start_days")
 
 
-def seeding(report: Report) -> None:
+def _age_curves(ends: pl.DataFrame) -> None:
+    """The youngest visible groups' weekly organic speakers on one chart, aligned on group age."""
+    seen = ends.filter(pl.col("birth_seen"))
+    if seen.is_empty():
+        st.info(t("cold.none_seen"))
+        return
+    shown = seen.head(MAX_CURVES)
+    days = data.query("cold_start/age_days", chat_ids=sorted(shown["chat_id"].to_list()))
+    # whole weeks only: the export's last, unfinished week would look like a fall
+    weeks = days.filter((pl.col("age_day") % 7 == 0) & pl.col("window_ok").is_not_null()).select(
+        "chat_name", (pl.col("age_day") // 7).alias("age_week"),
+        pl.col("window_organic_speakers").alias("organic_speakers"))
+    ended = {r["chat_name"]: r["end_age_day"] // 7 for r in shown.iter_rows(named=True) if r["end_age_day"] is not None}
+    fastest = min(ended.items(), key=lambda kv: kv[1]) if ended else None
+    reading = (t("cold.curves_reading", chat=fastest[0], weeks=fastest[1]) if fastest
+               else t("cold.curves_none_ended"))
+    if seen.height > MAX_CURVES:
+        reading += t("cold.curves_capped", shown=MAX_CURVES, total=seen.height)
+    labels = {"age_week": t("cold.age_week"), "speakers": t("cold.week_speakers"), "end": t("cold.end_mark")}
+    page.chart(charts.age_curves(weeks, ended, labels), weeks, reading, "cold_start_curves")
+
+
+def seeding(ends: pl.DataFrame) -> None:
     st.subheader(t("cold.seeding_title"))
-    chat_id = _pick_chat(report, "cs_seed_chat")
-    weeks = report.seeding.filter(pl.col("chat_id") == chat_id).head(26)
+    chat_id = _pick_chat(ends, "cs_seed_chat")
+    weeks = data.query("cold_start/seeding_weeks", chat_ids=[chat_id]).head(26)
     if weeks.is_empty():
         st.info(t("empty.no_rows"))
         return
@@ -90,15 +103,14 @@ def seeding(report: Report) -> None:
         table, "cold.col_", ("owner_share", "staff_share", "alt_share", "prompt_conversion")))
 
 
-def spells(report: Report) -> None:
+def spells(ends: pl.DataFrame) -> None:
     st.subheader(t("cold.spells_title"))
     left, right = st.columns(2)
     left.slider(t("cold.wake"), 0, 24, (8, 22), key="cs_wake", help=t("cold.wake_help"))
     right.slider(t("cold.min_hours"), 1.0, 12.0, 4.0, 0.5, key="cs_min_hours", help=t("cold.min_hours_help"))
-    chat_id = _pick_chat(report, "cs_spell_chat")
-    weeks = report.silence.filter(pl.col("chat_id") == chat_id)
-    mine = report.spells.filter(pl.col("chat_id") == chat_id)
-    streak = longest_silent_streak(report.days.filter(pl.col("chat_id") == chat_id))
+    chat_id = _pick_chat(ends, "cs_spell_chat")
+    mine, weeks = data.analysis("cold_spells", chat_ids=[chat_id], settings=dataclasses.asdict(settings()))
+    streak = longest_silent_streak(data.query("cold_start/age_days", chat_ids=[chat_id]))
     c = st.columns(4)
     c[0].metric(t("cold.spells_count"), fmt.num(mine.height))
     c[1].metric(t("cold.silence_ratio"), fmt.pct(weeks["silence_ratio"].mean()) if weeks.height else "—",
@@ -114,38 +126,33 @@ def spells(report: Report) -> None:
     page.chart(charts.silence_weeks(weeks, labels), weeks, reading, "cold_spells_weeks")
     table = mine.with_columns(pl.col("breaker_class").replace_strict(
         {k: t(f"class.{k}") for k in ("customer", "expert", "staff", "alt", "bot")}, default=pl.col("breaker_class")),
-        pl.col("breaker_id").replace_strict(_names(report, chat_id), default=pl.col("breaker_id"))).select(
-        "silent_from", "silent_to", "waking_hours", "threshold_hours", "breaker_id", "breaker_class", "answered")
+        ).select("silent_from", "silent_to", "waking_hours", "threshold_hours", "breaker_name", "breaker_class",
+                 "answered")
     st.dataframe(table, width="stretch", hide_index=True, height=320,
                  column_config=page.columns(table, "cold.col_"))
     page.download(mine, "cold_spells")
 
 
-def _names(report: Report, chat_id: str) -> dict[str, str]:
-    accounts = report.accounts.filter(pl.col("chat_id") == chat_id)
-    names = dict(zip(accounts["member_id"].to_list(), accounts["name"].to_list(), strict=True))
-    names.update(zip(accounts["reference_id"].to_list(), accounts["reference_name"].to_list(), strict=True))
-    return names
-
-
-def alts(report: Report) -> None:
+def alts(ends: pl.DataFrame) -> None:
     st.subheader(t("cold.alts_title"))
     st.caption(t("cold.alts_caption", k=alt_accounts.FLAG_AT, n=alt_accounts.MIN_MESSAGES))
+    chat_id = _pick_chat(ends, "cs_alts_chat")
     show_all = st.toggle(t("cold.alts_all"), key="cs_alts_all")
-    accounts = report.accounts if show_all else report.accounts.filter(
+    scored = data.analysis("alt_accounts", chat_ids=[chat_id])
+    accounts = scored if show_all else scored.filter(
         pl.col("status").is_in(["suspected", "alt"]) | (pl.col("score") >= 2) & (pl.col("status") != "insufficient"))
     if accounts.is_empty():
         st.info(t("cold.alts_none"))
         return
     statuses = {s: t(f"cold.status_alt_{s}") for s in ("suspected", "alt", "clear", "customer", "insufficient")}
     table = accounts.select(
-        "chat_name", "name", pl.col("status").replace_strict(statuses),
+        "name", pl.col("status").replace_strict(statuses),
         "score", "reference_name", "messages",
         *[pl.when(pl.col(f"c_{n}")).then(pl.lit("✓")).otherwise(pl.lit("·")).alias(n) for n in alt_accounts.CRITERIA])
     st.dataframe(table, width="stretch", hide_index=True, height=320,
                  column_config={c: st.column_config.Column(t(f"cold.col_{c}"), help=t(f"cold.help_{c}"))
                                 for c in table.columns})
-    page.download(accounts.drop("active_days"), "alt_accounts")
+    page.download(accounts, "alt_accounts")
     _evidence_and_decision(accounts)
 
 

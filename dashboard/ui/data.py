@@ -9,7 +9,6 @@ costs 10–20 ms, a dozen times over otherwise), closed as soon as the page is d
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import os
 import threading
@@ -79,25 +78,34 @@ def _run(path: str, version: int, name: str, params_json: str) -> pl.DataFrame:
         return queries.run(con, name, **json.loads(params_json))
 
 
+def _cache_key(name: str, params: dict[str, Any]) -> tuple[str, int, str, str]:
+    """(database, data version, name, parameters as JSON): what a cached result is filed under."""
+    version = data_version()
+    if version is None:
+        raise db.NoDatabase(str(db_path()))
+    return str(db_path()), version, name, json.dumps(params, sort_keys=True, default=str)
+
+
 def query(name: str, **params: Any) -> pl.DataFrame:
-    version = data_version()
-    if version is None:
-        raise db.NoDatabase(str(db_path()))
-    return _run(str(db_path()), version, name, json.dumps(params, sort_keys=True, default=str))
+    return _run(*_cache_key(name, params))
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _cold_start(path: str, version: int, chat_ids_json: str, settings_json: str) -> cold_start.Report:
+# Analyses the pages draw that are more than one query (core.analytics), by name.
+ANALYSES = {
+    "cold_spells": lambda con, chat_ids, settings: cold_start.silences(con, chat_ids, cold_start.Settings(**settings)),
+    "alt_accounts": cold_start.accounts,
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _analysis(path: str, version: int, name: str, params_json: str) -> object:
     with _connection(path) as con:
-        return cold_start.analyze(con, json.loads(chat_ids_json), cold_start.Settings(**json.loads(settings_json)))
+        return ANALYSES[name](con, **json.loads(params_json))
 
 
-def cold_start_report(chat_ids: list[str] | None, settings: cold_start.Settings) -> cold_start.Report:
-    """The Cold start page's figures (core.analytics.cold_start), cached like query results."""
-    version = data_version()
-    if version is None:
-        raise db.NoDatabase(str(db_path()))
-    return _cold_start(str(db_path()), version, json.dumps(chat_ids), json.dumps(dataclasses.asdict(settings)))
+def analysis(name: str, **params: Any) -> Any:
+    """An analysis of ANALYSES (JSON-able parameters), cached like query results."""
+    return _analysis(*_cache_key(name, params))
 
 
 def decide_alt(member_id: str, chat_id: str, decision: str) -> None:
@@ -117,4 +125,4 @@ def has_data() -> bool:
 def clear() -> None:
     _version.clear()
     _run.clear()
-    _cold_start.clear()
+    _analysis.clear()
