@@ -1,12 +1,12 @@
-"""Every query the Overview and Activity pages run, timed warm at scale (DESIGN.md §9: a page's
-queries ≤ 300 ms warm at 10 million messages). Activity draws only its open tab, so each of its
-tabs is a view of its own here.
+"""Every query the Overview, Activity and Cold start pages run, timed warm at scale (DESIGN.md §9:
+a page's queries ≤ 300 ms warm at 10 million messages). Activity and Cold start draw only their
+open tab, so each tab is a view of its own here.
 
     python benchmarks/bench_pages.py 10000000 /tmp/qunxi-bench-pages
 
 Writes `qunxi sample --scale N` into DIR (kept when it already holds N messages), imports all of
 it (chat exports, visits, events, members.csv) into DIR.duckdb unless that database is already
-there, then opens each page (and each Activity tab) under Streamlit's AppTest, with the default filters (every chat) and
+there, then opens each page (and each tab) under Streamlit's AppTest, with the default filters (every chat) and
 with one shop's view (its three largest chats picked), and records which
 named queries it runs with which parameters. The recorded queries are then run again the way a
 page runs them when nothing is cached (one read-only connection opened for the page, every query
@@ -28,9 +28,13 @@ from dashboard.core.ingest.pipeline import import_order, ingest_file
 from dashboard.core.sample.generate import generate_scaled
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
-ACTIVITY = "app_pages/activity.py"
+# (view, page file, (tab widget key, catalog key of the tab's label)): a tabbed page draws only its open tab
 ACTIVITY_TABS = ("trend", "when", "members", "participation", "conversations", "responses", "cohorts", "compare")
-VIEWS = [("overview", None, None)] + [(f"activity · {tab}", ACTIVITY, tab) for tab in ACTIVITY_TABS]
+COLD_START_TABS = ("takeoff", "seeding", "spells", "alts")
+VIEWS = ([("overview", None, None)]
+         + [(f"activity · {tab}", "app_pages/activity.py", ("act_tab", f"activity.tab_{tab}")) for tab in ACTIVITY_TABS]
+         + [(f"cold start · {tab}", "app_pages/cold_start.py", ("cs_tab", f"cold.tab_{tab}"))
+            for tab in COLD_START_TABS])
 BUDGET_MS = 300
 RUNS = 5
 
@@ -56,7 +60,8 @@ def _ingest(folder: Path, database: Path) -> None:
     print(f"ingested {len(files)} files ({total:,} new rows) in {time.perf_counter() - t0:.0f} s")
 
 
-def _record(database: Path, page: str | None, tab: str | None, chats: list[str] | None) -> list[tuple[str, dict]]:
+def _record(database: Path, page: str | None, tab: tuple[str, str] | None,
+            chats: list[str] | None) -> list[tuple[str, dict]]:
     """The (query, params) a page (with this tab open) runs with its default filters (or these chats
     picked), in order."""
     import streamlit as st
@@ -79,7 +84,8 @@ def _record(database: Path, page: str | None, tab: str | None, chats: list[str] 
         if chats:
             at.session_state["f_chats"] = chats
         if tab:
-            at.session_state["act_tab"] = catalog()[f"activity.tab_{tab}"]["zh"]
+            key, label = tab
+            at.session_state[key] = catalog()[label]["zh"]
         at.run()
         if page:  # the app opens on Overview: count only what the page switched to runs
             seen.clear()
