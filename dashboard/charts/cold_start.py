@@ -51,10 +51,15 @@ def daily_takeoff(days: pl.DataFrame, end_day: int | None, changepoint_day: int 
     fig.add_trace(go.Scatter(x=days["age_day"].to_list(), y=days["window_organic_share"].to_list(),
                              name=labels["share"], mode="lines", line=dict(color=style.PALETTE[1], width=2)),
                   secondary_y=True)
-    for day, text, dash in ((end_day, labels["end"], "solid"), (changepoint_day, labels["changepoint"], "dot")):
+    # the two marks are often a few days apart: each label sits on the side away from the other
+    end_first = changepoint_day is None or end_day is None or end_day <= changepoint_day
+    marks = ((end_day, labels["end"], "solid", "right" if end_first else "left"),
+             (changepoint_day, labels["changepoint"], "dot", "left" if end_first else "right"))
+    for day, text, dash, side in marks:
         if day is not None:
             fig.add_vline(x=day, line=dict(color="#111", width=1.5, dash=dash))
-            fig.add_annotation(x=day, y=1.04, yref="paper", text=text, showarrow=False, font=dict(size=12))
+            fig.add_annotation(x=day, y=1.04, yref="paper", text=text, showarrow=False, font=dict(size=12),
+                               xanchor=side, xshift=-4 if side == "right" else 4)
     fig.update_xaxes(title_text=labels["age_day"])
     fig.update_yaxes(title_text=labels["messages"], secondary_y=False, rangemode="tozero")
     fig.update_yaxes(title_text=labels["share"], secondary_y=True, tickformat=".0%", range=[0, 1.05], dtick=0.2,
