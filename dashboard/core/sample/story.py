@@ -189,6 +189,9 @@ class Simulator:
     def __init__(self, seed: int, rate: float = 1.0, id_prefix: str = "", name_suffix: str = "") -> None:
         self.rng = random.Random(seed)
         self.words = Words(self.rng)
+        # the domain experts' talk draws from a stream of its own, so adding it left every other
+        # planted fact of the story as it was
+        self.domain_rng = random.Random(seed + 1)
         self.rate = rate
         self.plan = Plan()
         self.cast = build_cast(self.rng, 560, 180, id_prefix)
@@ -324,6 +327,40 @@ class Simulator:
             t = self.when(day)
             kind = self.rng.choices((self.question_thread, self.chat_thread, self.show_thread), (0.45, 0.4, 0.15))[0]
             kind(chat, t)
+        self.domain_day(chat, day)
+
+    def domain_day(self, chat: Chat, day: dt.date) -> None:
+        """The florist and the yoga coach answer questions on their subject and share a tip now and
+        then, in the groups they are in."""
+        main, self.rng = self.rng, self.domain_rng
+        self.words.rng = self.rng
+        try:
+            for expert in (self.cast.florist, self.cast.yoga):
+                for _ in range(poisson(self.rng, 0.3 * self.rate)):
+                    t = self.when(day)
+                    if chat.present(expert, t):
+                        self.domain_thread(chat, t, expert)
+        finally:
+            self.rng = self.words.rng = main
+
+    def domain_thread(self, chat: Chat, t: int, expert: Person) -> None:
+        w, rng = self.words, self.rng
+        bank = next(d for d in w.domains if d["domain"] == expert.domain)
+        if rng.random() < 0.25:
+            tip = self.emit(chat, t, expert, "text", w.fill(rng.choice(bank["tip"])))
+            for p in chat.pick(rng, t, rng.randint(0, 3), avoid=(expert,)):
+                t += self.gap(120)
+                self.reply(chat, t, p, tip, w.say("talk", "thanks"), rng.choice(("plain", "plain", "at")))
+            return
+        asker = chat.pick(rng, t, avoid=(expert,))
+        if not asker:
+            return
+        q = self.emit(chat, t, asker[0], "text", w.fill(rng.choice(bank["ask"])))
+        t += self.gap(600)
+        a = self.reply(chat, t, expert, q, w.fill(rng.choice(bank["expert"])))
+        if rng.random() < 0.6:
+            t += self.gap(90)
+            self.reply(chat, t, asker[0], a, w.say("talk", "thanks"), rng.choice(("plain", "plain", "quote")))
 
     def shop_day(self, chat: Chat, day: dt.date, voice: list[Person], p_post: float) -> None:
         """The shop's routine posts: morning greeting, arrivals and offers, a good-night."""

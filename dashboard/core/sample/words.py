@@ -23,6 +23,7 @@ class Words:
         self.rng = rng
         self.slots: dict[str, list[str]] = dict(bank()["slots"])
         self.topics: list[dict] = bank()["topics"]
+        self.domains: list[dict] = bank()["domains"]
 
     def fill(self, template: str, **fixed: str) -> str:
         rng = self.rng
