@@ -263,21 +263,23 @@ def query(
     _emit(frame, fmt, out)
 
 
-ANALYSES = ("cold_start",)
+ANALYSES = ("cold_start", "roles")
 
 
 @app.command()
 def analyze(
-    analysis: Annotated[str, typer.Argument(help="What to analyse: cold_start.")],
+    analysis: Annotated[str, typer.Argument(help="What to analyse: cold_start or roles.")],
     chat: Annotated[list[str] | None, typer.Option("--chat", help="Only this chat (by name); repeatable.")] = None,
     db_path: DbOption = None,
     fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file.")] = None,
     tz: TzOption = settings.DEFAULT_TZ,
 ) -> None:
-    """What a page shows, as JSON or a short table: per chat, for cold_start, the end of cold start
-    (or why it cannot be seen), the cold spells and every scored account with its evidence."""
-    from dashboard.core.analytics import cold_start
+    """What a page shows, as JSON or a short table. cold_start: per chat, the end of cold start (or
+    why it cannot be seen), the cold spells and every scored account with its evidence. roles: each
+    member's declared and inferred roles with evidence, RFM and centrality, the weekly diversity,
+    mixing and topic series, each expert's pull and the association summary."""
+    from dashboard.core.analytics import cold_start, roles_report
 
     if analysis not in ANALYSES:
         _fail(f"未知分析 {analysis!r}：可选 {'、'.join(ANALYSES)}")
@@ -287,7 +289,10 @@ def analyze(
     try:
         with db.reader(target, tz) as con:
             chat_ids = _chat_ids(con, chat)
-            result = cold_start.as_dict(cold_start.analyze(con, chat_ids))
+            if analysis == "cold_start":
+                result = cold_start.as_dict(cold_start.analyze(con, chat_ids))
+            else:
+                result = roles_report.report(con, chat_ids)
     except db.NoDatabase:
         _fail(f"数据库 {target} 还不存在：先用 qunxi ingest 导入聊天记录，或运行 qunxi demo")
     except (queries.QueryError, db.StoreError) as exc:
@@ -299,13 +304,31 @@ def analyze(
         else:
             sys.stdout.write(text)
         return
+    console.print(_cold_start_table(result) if analysis == "cold_start" else _roles_table(result))
+
+
+def _cold_start_table(result: dict) -> Table:
     table = Table("群 chat", "冷启动 cold start", "冷场 cold spells", "疑似小号 suspected alts")
     for c in result["chats"]:
         cs = c["cold_start"]
         when = f"{cs['end']}（第 {cs['age_day']} 天）" if cs["status"] == "ended" else cs["reason"]
         alts = "、".join(f"{a['name']} ({a['score']}/8)" for a in c["accounts"] if a["status"] == "suspected")
         table.add_row(c["chat"], when, str(len(c["cold_spells"])), alts or "—")
-    console.print(table)
+    return table
+
+
+def _roles_table(result: dict) -> Table:
+    """Members who hold a role (declared, or inferred other than regular), one row each."""
+    table = Table("群 chat", "成员 member", "声明 declared", "推断 inferred", "领域 domain", "依据 evidence")
+    for m in result["members"]:
+        inferred = [r for r in m["inferred"]["roles"] if r != "regular"]
+        declared = [r for r in m["declared"]["roles"] if r != "customer"]
+        if not declared and not inferred:
+            continue
+        evidence = [e["criterion"] for e in m["inferred"]["evidence"] if not e["criterion"].startswith("regular")]
+        table.add_row(m["chat"], m["name"] or m["member_id"], "、".join(declared) or "—", "、".join(inferred) or "—",
+                      m["declared"]["domain"] or m["inferred"]["domain"] or "—", "、".join(evidence))
+    return table
 
 
 def _chat_ids(con, names: list[str] | None) -> list[str] | None:

@@ -20,6 +20,7 @@ import duckdb
 
 from dashboard.core import rollups, settings
 from dashboard.core.sqlfile import read_sql_file
+from dashboard.core.text import topics
 
 LOCK_MARKERS = ("Could not set lock", "Conflicting lock", "different configuration")
 
@@ -181,7 +182,36 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("rollback")
             raise StoreError(f"数据库迁移 {f.name} 失败: {exc}") from exc
     _apply_views(con)
+    _sync_topic_words(con)
     _refresh_stale_rollups(con)
+
+
+def _sync_topic_words(con: duckdb.DuckDBPyConnection) -> None:
+    """topics.toml is the owner's to edit: when it changed since it was last read, rewrite table
+    topic_words and recount the rollups that read it (the other rollups stay as they are)."""
+    try:
+        words = topics.word_topics(topics.read_topics())
+    except topics.TopicFileError as exc:
+        raise StoreError(f"主题词表有误: {exc}") from exc
+    fp = hashlib.sha256(words.write_csv().encode("utf-8")).hexdigest()
+    row = con.execute("select value from meta where key = 'topics_fingerprint'").fetchone()
+    if row and row[0] == fp:
+        return
+    con.execute("begin")
+    try:
+        con.execute("delete from topic_words")
+        con.register("topic_words_df", words)
+        con.execute("insert into topic_words by name select distinct * from topic_words_df")
+        con.unregister("topic_words_df")
+        if not con.execute("select 1 from meta where key = 'rollups_stale'").fetchall():
+            chats = [r[0] for r in con.execute("select chat_id from chats").fetchall()]
+            rollups.refresh(con, chats, rollups.TERM_ROLLUPS)
+        con.execute("insert or replace into meta values ('topics_fingerprint', $fp)", {"fp": fp})
+        bump_data_version(con)
+        con.execute("commit")
+    except duckdb.Error as exc:
+        con.execute("rollback")
+        raise StoreError(f"主题词表写入失败: {exc}") from exc
 
 
 def _refresh_stale_rollups(con: duckdb.DuckDBPyConnection) -> None:

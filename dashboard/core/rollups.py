@@ -15,7 +15,7 @@ import duckdb
 import polars as pl
 
 from dashboard.core import settings
-from dashboard.core.analytics import cold_start
+from dashboard.core.analytics import cold_start, diversity_weeks, member_roles
 from dashboard.core.sqlfile import read_sql_file
 
 # Later rollups read earlier ones (and the views over the base tables).
@@ -33,11 +33,22 @@ ORDER = (
     "chat_age_days",
     "chat_cold_start",
     "alt_evidence",
+    "topic_days",
+    "member_topics",
+    "reply_edges",
+    "member_profiles",
+    "diversity_weeks",
 )
+
+# The rollups that read table terms or topic_words, in ORDER: recounted alone when the owner adds
+# her own words or edits the topic lexicon.
+TERM_ROLLUPS = ("topic_days", "member_topics", "member_profiles", "diversity_weeks")
 
 # Rollups computed in Python rather than by a SELECT: a chat's cold-start end needs PELT.
 COMPUTED: dict[str, Callable[[duckdb.DuckDBPyConnection, list[str]], pl.DataFrame]] = {
     "chat_cold_start": cold_start.end_rows,
+    "member_profiles": member_roles.profile_rows,
+    "diversity_weeks": diversity_weeks.rows,
 }
 
 # Rows are written in this order (chat_id unless named here): rows of one chat together, so a page
@@ -55,13 +66,13 @@ def _body(name: str) -> str:
     return read_sql_file(rollup_dir() / f"{name}.sql").body
 
 
-def refresh(con: duckdb.DuckDBPyConnection, chat_ids: list[str]) -> None:
-    """Recompute every rollup of the given chats (local days in the session's time zone), inside
-    the caller's transaction."""
+def refresh(con: duckdb.DuckDBPyConnection, chat_ids: list[str], names: tuple[str, ...] = ORDER) -> None:
+    """Recompute the rollups `names` (every one unless told) of the given chats (local days in the
+    session's time zone), in dependency order, inside the caller's transaction."""
     if not chat_ids:
         return
     ids = {"chat_ids": sorted(set(chat_ids))}
-    for name in ORDER:
+    for name in (n for n in ORDER if n in names):
         con.execute(f"delete from {name} where list_contains($chat_ids, chat_id)", ids)
         if name in COMPUTED:
             con.register("computed_rows", COMPUTED[name](con, ids["chat_ids"]))

@@ -5,8 +5,9 @@
 --   conversation starting whenever the gap to the previous message exceeds gap_minutes (10, 30, 60
 --   and 90, so the page can switch and show the sensitivity). Per conversation: start, end,
 --   messages, distinct speakers and organic speakers, who sent the first message and whether an
---   organic member other than that person spoke in it, and its duration. Staff messages stay in:
---   they keep talk going too.
+--   organic member other than that person spoke in it, its duration, and how many customers, staff
+--   and experts spoke in it (role mixing, metrics.md §4.3). Staff messages stay in: they keep talk
+--   going too.
 with msgs as (
     select m.chat_id, m.msg_id, m.member_id, m.ts, coalesce(c.member_class, 'customer') as member_class
     from messages m
@@ -35,6 +36,9 @@ final as (
         count(*)::bigint as n_messages,
         count(distinct member_id)::bigint as n_speakers,
         count(distinct member_id) filter (where member_class in ('customer', 'expert'))::bigint as n_organic_speakers,
+        count(distinct member_id) filter (where member_class = 'customer')::bigint as n_customer_speakers,
+        count(distinct member_id) filter (where member_class = 'staff')::bigint as n_staff_speakers,
+        count(distinct member_id) filter (where member_class = 'expert')::bigint as n_expert_speakers,
         arg_min_null(member_id, (ts, msg_id)) as starter_id,
         arg_min(member_class, (ts, msg_id)) as starter_class,
         -- an organic member other than the one who started it spoke

@@ -77,6 +77,7 @@ def enrich(
     parsed: Parsed,
     known: KnownNames,
     progress: Progress | None = None,
+    own: segment.OwnWords = segment.NO_OWN_WORDS,
 ) -> None:
     """Build the s_* tables the store copies from. `raw` must be staged already."""
     platform = parsed.platform
@@ -98,7 +99,7 @@ def enrich(
     _member_tables(con, parsed)
     if progress:
         progress("words", 0)
-    _terms(con, progress)
+    _terms(con, progress, own)
 
 
 def _assign_ids(con: duckdb.DuckDBPyConnection, platform: str) -> None:
@@ -498,7 +499,7 @@ def _member_tables(con: duckdb.DuckDBPyConnection, parsed: Parsed) -> None:
         con.executemany("insert into s_chats select chat_id_of(?), ?, ?, ?", [(k, k, n, kd) for k, n, kd in rows])
 
 
-def _terms(con: duckdb.DuckDBPyConnection, progress: Progress | None) -> None:
+def _terms(con: duckdb.DuckDBPyConnection, progress: Progress | None, own: segment.OwnWords) -> None:
     con.execute("create table s_terms (msg_id varchar, chat_id varchar, term varchar)")
     # the reader owns its connection while open: read on a cursor, write on `con`
     cur = con.cursor()
@@ -508,7 +509,7 @@ def _terms(con: duckdb.DuckDBPyConnection, progress: Progress | None) -> None:
     done = 0
     for batch in reader:
         msgs = pl.from_arrow(batch).with_row_index("row")
-        terms = segment.terms_of(msgs.get_column("text"))
+        terms = segment.terms_of(msgs.get_column("text"), own)
         frame = terms.join(msgs.select("row", "msg_id", "chat_id"), on="row", maintain_order="left")
         con.register("terms_df", frame.select("msg_id", "chat_id", "term"))
         con.execute("insert into s_terms select * from terms_df")

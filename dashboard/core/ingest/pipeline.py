@@ -16,13 +16,14 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard.core import db, settings
+from dashboard.core import db, lexicon, settings
 from dashboard.core.ingest import detect, enrich, store, store_records
 from dashboard.core.ingest.errors import IngestError
 from dashboard.core.ingest.model import Options, Probe
 from dashboard.core.ingest.textio import sniff
 from dashboard.core.ingest.timeparse import TimeFormatError, zone
 from dashboard.core.ingest.wechat_csv import check_not_truncated
+from dashboard.core.text import segment
 
 PARSER_VERSION = "1"
 
@@ -74,6 +75,20 @@ def _already_imported(db_path: Path, sha: str, tz: str) -> bool:
             return con.execute("select count(*) from imports where sha256 = $s", {"s": sha}).fetchone()[0] > 0
     except db.NoDatabase:
         return False
+
+
+def _own_words(db_path: Path, tz: str) -> segment.OwnWords:
+    """The owner's own words and stopwords (Roles page), so a new import is cut as the stored
+    messages were re-cut."""
+    if not db_path.exists():
+        return segment.NO_OWN_WORDS
+    try:
+        with db.reader(db_path, tz) as con:
+            if not _has_table(con, "own_words"):
+                return segment.NO_OWN_WORDS
+            return lexicon.own_words(con)
+    except db.NoDatabase:
+        return segment.NO_OWN_WORDS
 
 
 def _known_names(db_path: Path, tz: str, platform: str) -> enrich.KnownNames:
@@ -157,7 +172,7 @@ def _ingest_export(path: Path, tmp: Path, db_path: Path, sha: str, tz: str, chat
                 line=state.skipped[0].line if state.skipped else None,
                 expected=state.skipped[0].reason if state.skipped else None,
             )
-        enrich.enrich(con, parsed, _known_names(db_path, tz, parsed.platform), progress)
+        enrich.enrich(con, parsed, _known_names(db_path, tz, parsed.platform), progress, _own_words(db_path, tz))
         n_kept = con.execute("select count(*) from msg").fetchone()[0]
         n_members = con.execute("select count(*) from s_members").fetchone()[0]
         chat_names = [r[0] for r in con.execute("select name from s_chats order by name").fetchall()]

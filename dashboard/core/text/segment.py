@@ -1,11 +1,12 @@
 """Words of a message: clean, cut with the shop lexicon, drop stopwords.
 
-rjieba (the Rust port of jieba) gives jieba's cuts much faster; the shop lexicon in this folder
-is added to its dictionary once per process.
+rjieba (the Rust port of jieba) gives jieba's cuts much faster. The shop lexicon in this folder and
+the owner's own words (table own_words) are added to a tokenizer built once per set of own words.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -32,38 +33,50 @@ def _lines(path: Path) -> list[str]:
     return [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
 
 
+@dataclass(frozen=True)
+class OwnWords:
+    """The owner's additions to the shop lexicon: words to cut whole, words never to count."""
+    words: tuple[str, ...] = ()
+    stopwords: tuple[str, ...] = ()
+
+
+NO_OWN_WORDS = OwnWords()
+
+
 @cache
 def stopwords() -> frozenset[str]:
     return frozenset(_lines(STOPWORDS))
 
 
 @cache
-def _ready() -> bool:
+def _tokenizer(own_words: tuple[str, ...]) -> rjieba.Jieba:
+    jieba = rjieba.Jieba()
     for line in _lines(SHOP_WORDS):
         parts = line.split()
         freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
-        rjieba.add_word(parts[0], freq, parts[2] if len(parts) > 2 else None)
-    return True
+        jieba.add_word(parts[0], freq, parts[2] if len(parts) > 2 else None)
+    for word in own_words:
+        jieba.add_word(word, None, None)
+    return jieba
 
 
-def cut(text: str) -> list[str]:
-    _ready()
-    return rjieba.cut(text)
+def cut(text: str, own: OwnWords = NO_OWN_WORDS) -> list[str]:
+    return _tokenizer(own.words).cut(text)
 
 
-def terms(text: str) -> list[str]:
+def terms(text: str, own: OwnWords = NO_OWN_WORDS) -> list[str]:
     """The words worth counting in `text`, in order, repeats kept."""
-    return terms_of(pl.Series([text], dtype=pl.String)).get_column("term").to_list()
+    return terms_of(pl.Series([text], dtype=pl.String), own).get_column("term").to_list()
 
 
-def terms_of(texts: pl.Series) -> pl.DataFrame:
+def terms_of(texts: pl.Series, own: OwnWords = NO_OWN_WORDS) -> pl.DataFrame:
     """Every text's words worth counting: (row, term), `row` being the text's position, in order,
     repeats kept. Cleaning and filtering run column-wise, and the texts are cut in one call, one per
     line: jieba never joins across a newline, so each text is cut exactly as on its own."""
-    _ready()
     cleaned = (texts.fill_null("").str.replace_all(_URL_RS, " ").str.replace_all(_MENTION_RS, " ")
                .str.replace_all(_BRACKETED_RS, " ").str.replace_all(r"[\r\n]", " "))
-    tokens = pl.Series("term", rjieba.cut("\n".join(cleaned.to_list())), dtype=pl.String)
+    tokens = pl.Series("term", cut("\n".join(cleaned.to_list()), own), dtype=pl.String)
+    stop = stopwords() | {w.lower() for w in own.stopwords}
     term = pl.col("term")
     return (
         pl.DataFrame(tokens)
@@ -72,8 +85,9 @@ def terms_of(texts: pl.Series) -> pl.DataFrame:
         # single characters are particles and fragments far more often than topics; this cheap test
         # goes first, on its own, so the regexes run on the few tokens left
         .filter(term.str.len_chars() > 1)
-        .filter(~term.is_in(pl.lit(pl.Series(list(stopwords()), dtype=pl.String)).implode()))
         .filter(term.str.contains(_KEEP_RS), ~term.str.contains(_NUMERIC_RS))
         .select("row", pl.when(term.str.contains(r"^[\x00-\x7f]+$")).then(term.str.to_lowercase()).otherwise(term)
                 .alias("term"))
+        # after lower-casing, so a stopword written "OK" also drops "ok"
+        .filter(~term.is_in(pl.lit(pl.Series(sorted(stop), dtype=pl.String)).implode()))
     )

@@ -83,7 +83,8 @@ def topics() -> tuple[Topic, ...]:
 
 
 def word_topics(items: tuple[Topic, ...] | None = None) -> pl.DataFrame:
-    """(term, topic) for every word of every topic: join it to table terms to label messages."""
+    """(term, topic, domain) for every word of every topic, as table topic_words holds them: join it
+    to table terms to label messages."""
     items = topics() if items is None else items
-    return pl.DataFrame([(w, t.key) for t in items for w in t.words], schema={"term": pl.String, "topic": pl.String},
-                        orient="row")
+    return pl.DataFrame([(w, t.key, t.domain) for t in items for w in t.words],
+                        schema={"term": pl.String, "topic": pl.String, "domain": pl.String}, orient="row")
