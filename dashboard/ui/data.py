@@ -19,8 +19,8 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from dashboard.core import db, queries, roles, settings
-from dashboard.core.analytics import cold_start
+from dashboard.core import db, lexicon, queries, roles, settings
+from dashboard.core.analytics import cold_start, network
 
 
 def db_path() -> Path:
@@ -94,6 +94,7 @@ def query(name: str, **params: Any) -> pl.DataFrame:
 ANALYSES = {
     "cold_spells": lambda con, chat_ids, settings: cold_start.silences(con, chat_ids, cold_start.Settings(**settings)),
     "alt_accounts": cold_start.accounts,
+    "reply_network": network.top_graph,
 }
 
 
@@ -113,6 +114,28 @@ def decide_alt(member_id: str, chat_id: str, decision: str) -> None:
     with db.writer(db_path(), tz()) as con:
         roles.decide(con, member_id, chat_id, decision)
     clear()
+
+
+def accept_role(member_id: str, chat_id: str, role: str, domain: str | None) -> None:
+    """The owner makes an inferred role hers: a declared role in that chat (declared beats inferred)."""
+    with db.writer(db_path(), tz()) as con:
+        roles.declare(con, member_id, role, chat_id, domain=domain, note="accepted inferred role")
+    clear()
+
+
+def add_own_word(word: str, kind: str) -> int:
+    """Store one of the owner's words or stopwords and re-cut the stored messages containing it."""
+    with db.writer(db_path(), tz()) as con:
+        n = lexicon.add(con, word, kind)
+    clear()
+    return n
+
+
+def remove_own_word(word: str) -> int:
+    with db.writer(db_path(), tz()) as con:
+        n = lexicon.remove(con, word)
+    clear()
+    return n
 
 
 def has_data() -> bool:

@@ -53,6 +53,8 @@ def draws(counts: Sequence[int] | np.ndarray, n: int, rng: np.random.Generator,
     """`times` samples of n items drawn without replacement from the pool `counts` describes: a
     (times × categories) matrix of how many of each category each sample holds."""
     c = np.asarray(counts, dtype=np.int64)
+    if n < 1:
+        raise ValueError(f"a sample needs at least one item, got n={n}")
     if n > c.sum():
         raise ValueError(f"cannot draw {n} from {int(c.sum())}")
     return rng.multivariate_hypergeometric(c, n, size=times)

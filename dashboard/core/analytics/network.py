@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
 import networkx as nx
 import polars as pl
+
+from dashboard.core import queries
 
 STRONG_WEIGHT = 10.0
 WEAK_WEIGHT = 1.0
@@ -84,3 +87,21 @@ def layout(weighted: pl.DataFrame, members: list[str]) -> dict[str, tuple[float,
     u.add_nodes_from(members)
     pos = nx.spring_layout(u, weight="weight", seed=0)
     return {m: (float(x), float(y)) for m, (x, y) in pos.items()}
+
+
+TOP_MEMBERS = 25
+
+
+def top_graph(con: duckdb.DuckDBPyConnection, chat_id: str, top: int = TOP_MEMBERS) -> dict:
+    """What the network chart of one chat draws: its `top` members by reach (rollup
+    member_profiles) placed by a spring layout, and the decayed ties among them."""
+    profiles = queries.run(con, "roles/profiles", chat_ids=[chat_id])
+    members = profiles.filter(pl.col("reach") > 0).sort("reach", descending=True).head(top)
+    weighted = weighted_edges(queries.run(con, "roles/edges", chat_ids=[chat_id]))
+    ids = members["member_id"].to_list()
+    pos = layout(weighted, ids)
+    nodes = members.select("member_id", "name", "member_class", "reach").with_columns(
+        x=pl.Series([pos[m][0] for m in ids], dtype=pl.Float64),
+        y=pl.Series([pos[m][1] for m in ids], dtype=pl.Float64))
+    ties = weighted.filter(pl.col("source_id").is_in(ids) & pl.col("target_id").is_in(ids))
+    return {"nodes": nodes, "edges": ties, "density": density(weighted), "members": profiles.height}
