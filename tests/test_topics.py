@@ -18,7 +18,8 @@ def test_the_shipped_topics() -> None:
     items = topics()
     assert tuple(t.key for t in items) == SHIPPED
     assert {t.key: t.domain for t in items if t.domain} == {
-        "expert_floral": "花艺", "expert_baking": "烘焙", "expert_yoga": "瑜伽", "expert_drawing": "绘画"}
+        "parenting": "育儿", "expert_floral": "花艺", "expert_baking": "烘焙", "expert_yoga": "瑜伽",
+        "expert_drawing": "绘画"}
     assert [t.zh for t in items][:3] == ["产品咨询", "价格/优惠/团购", "到货/库存"]
     assert all(len(t.words) >= 10 for t in items)
 

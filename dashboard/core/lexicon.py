@@ -11,7 +11,7 @@ from dashboard.core import db, rollups
 from dashboard.core.text import segment
 
 KINDS = ("word", "stopword")
-_WORD = re.compile(r"^[^\s@\[\]【】]{2,20}$")
+_WORD = re.compile(r"^\w{2,20}$")  # letters, digits and CJK only: jieba never joins across punctuation
 
 
 class WordError(ValueError):
@@ -29,7 +29,7 @@ def _check(word: str, kind: str) -> str:
     if kind not in KINDS:
         raise WordError(f"unknown kind {kind!r}; expected word or stopword")
     if not _WORD.match(word):
-        raise WordError(f"“{word}” 不能作为词: 需要 2 到 20 个字，不含空格、@ 和方括号")
+        raise WordError(f"“{word}” 不能作为词: 需要 2 到 20 个汉字、字母或数字，不含空格和标点")
     return word
 
 
@@ -41,6 +41,7 @@ def add(con: duckdb.DuckDBPyConnection, word: str, kind: str) -> int:
 
 def remove(con: duckdb.DuckDBPyConnection, word: str) -> int:
     """Forget one of the owner's words; the messages containing it are cut again without it."""
+    word = word.strip()
     return _apply(con, word, [("delete from own_words where word = $w", {"w": word})])
 
 

@@ -75,8 +75,10 @@ def terms_of(texts: pl.Series, own: OwnWords = NO_OWN_WORDS) -> pl.DataFrame:
     line: jieba never joins across a newline, so each text is cut exactly as on its own."""
     cleaned = (texts.fill_null("").str.replace_all(_URL_RS, " ").str.replace_all(_MENTION_RS, " ")
                .str.replace_all(_BRACKETED_RS, " ").str.replace_all(r"[\r\n]", " "))
-    tokens = pl.Series("term", cut("\n".join(cleaned.to_list()), own), dtype=pl.String)
-    stop = stopwords() | {w.lower() for w in own.stopwords}
+    # own stopwords are cut whole as well, or a stopword jieba splits would never match a term
+    tokens = pl.Series("term", _tokenizer(own.words + own.stopwords).cut("\n".join(cleaned.to_list())),
+                       dtype=pl.String)
+    stop = {w.lower() for w in stopwords() | set(own.stopwords)}
     term = pl.col("term")
     return (
         pl.DataFrame(tokens)
@@ -88,6 +90,6 @@ def terms_of(texts: pl.Series, own: OwnWords = NO_OWN_WORDS) -> pl.DataFrame:
         .filter(term.str.contains(_KEEP_RS), ~term.str.contains(_NUMERIC_RS))
         .select("row", pl.when(term.str.contains(r"^[\x00-\x7f]+$")).then(term.str.to_lowercase()).otherwise(term)
                 .alias("term"))
-        # after lower-casing, so a stopword written "OK" also drops "ok"
-        .filter(~term.is_in(pl.lit(pl.Series(sorted(stop), dtype=pl.String)).implode()))
+        # compared lower-cased, so a stopword written "NB码" also drops "nb码" and the other way round
+        .filter(~term.str.to_lowercase().is_in(pl.lit(pl.Series(sorted(stop), dtype=pl.String)).implode()))
     )
