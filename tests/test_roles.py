@@ -1,0 +1,117 @@
+"""The issue's acceptance on the sample scenario: experts inferred in their domains without being
+declared, the owner and staff recognised, every planted lurker listed; accepting an inferred role
+declares it."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dashboard.core import db, queries, roles, settings
+from dashboard.core.ingest.pipeline import ingest_file
+from dashboard.core.sample.demo import sample_files
+from tests.conftest import rows
+from tests.independent import TRUTH
+
+EXPERTS = [r for r in TRUTH["roles"] if r["role"] == "expert"]
+
+
+@pytest.fixture(scope="module")
+def undeclared_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample with every 专家 row removed from members.csv: nothing tells the store who the
+    experts are."""
+    root = tmp_path_factory.mktemp("undeclared")
+    data = root / "sample_data"
+    shutil.copytree(settings.sample_data_dir(), data)
+    members = data / "members.csv"
+    with members.open(encoding="utf-8-sig", newline="") as fh:
+        table = list(csv.reader(fh))
+    kept = [table[0], *(r for r in table[1:] if r[3] != "专家")]
+    assert len(kept) < len(table)
+    with members.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(kept)
+    target = root / "undeclared.duckdb"
+    for f in sample_files(data):
+        ingest_file(f, target)
+    return target
+
+
+def _profiles(path: Path) -> dict[tuple[str, str], dict]:
+    got = rows(path, "select c.name, p.name, p.member_class, p.declared_roles, p.inferred_roles, p.inferred_domain "
+                     "from member_profiles p join chats c using (chat_id)")
+    return {(chat, name): {"class": cls, "declared": declared or [], "inferred": inferred, "domain": domain}
+            for chat, name, cls, declared, inferred, domain in got}
+
+
+def test_experts_are_inferred_in_their_domains_without_being_declared(undeclared_db: Path) -> None:
+    profiles = _profiles(undeclared_db)
+    for expert in EXPERTS:
+        for chat in expert["chats"]:
+            p = profiles[(chat, expert["name"])]
+            assert p["class"] == "customer", "the test needs the expert undeclared"
+            assert "expert" in p["inferred"], (chat, expert["name"])
+            assert p["domain"] == expert["domain"], (chat, expert["name"])
+    # and nobody else: no customer, owner or staff member is taken for an expert
+    experts = {(chat, e["name"]) for e in EXPERTS for chat in e["chats"]}
+    assert {k for k, p in profiles.items() if "expert" in p["inferred"]} == experts
+
+
+def test_owner_and_staff_are_recognised(demo_db: Path) -> None:
+    profiles = _profiles(demo_db)
+    for person in (r for r in TRUTH["roles"] if r["role"] in ("owner", "staff")):
+        for chat in person["chats"]:
+            p = profiles[(chat, person["name"])]
+            assert p["class"] == "staff" and person["role"] in p["declared"], (chat, person["name"])
+    # the owner made the two groups whose birth the exports show
+    owner = next(r["name"] for r in TRUTH["roles"] if r["role"] == "owner")
+    created = {chat for (chat, name), p in profiles.items() if "owner" in p["inferred"]}
+    assert created == {c["name"] for c in TRUTH["chats"].values() if c["created_at"]}
+    assert all(name == owner for (chat, name), p in profiles.items() if "owner" in p["inferred"])
+    # no undeclared account behaves like staff in the sample
+    assert not [k for k, p in profiles.items() if "staff" in p["inferred"]]
+
+
+def test_every_planted_lurker_is_listed(demo_db: Path) -> None:
+    profiles = _profiles(demo_db)
+    for chat, planted in TRUTH["lurkers"].items():
+        names = [m["name"] for m in planted["members"]]
+        assert len(names) == planted["count"]
+        missing = [n for n in names if "lurker" not in profiles[(chat, n)]["inferred"]]
+        assert not missing, (chat, missing)
+
+
+def test_lurkers_are_exactly_the_members_silent_for_28_days(demo_db: Path) -> None:
+    """Independent of the rollup: present customers with no active message in the chat's last 28
+    covered days, from raw messages."""
+    expected = set(rows(demo_db, """
+        with last as (select chat_id, max(day) as last_day from covered_days group by all),
+        spoke as (
+            select distinct m.chat_id, m.member_id from messages m join last l using (chat_id)
+            where m.kind not in ('system', 'recall') and cast(m.ts as date) > l.last_day - 28)
+        select cm.chat_id, cm.member_id from chat_members cm
+        where cm.left_at is null and cm.member_class = 'customer'
+          and (cm.chat_id, cm.member_id) not in (select (chat_id, member_id) from spoke)
+    """))
+    got = set(rows(demo_db, "select chat_id, member_id from member_profiles where list_contains(inferred_roles, 'lurker')"))
+    assert got == expected and len(got) > sum(v["count"] for v in TRUTH["lurkers"].values())
+
+
+def test_accepting_an_inferred_expert_declares_it(undeclared_db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(undeclared_db, copy)
+    florist = next(e for e in EXPERTS if e["domain"] == "花艺")
+    chat = florist["chats"][0]
+    member_id, chat_id = rows(copy, "select p.member_id, p.chat_id from member_profiles p join chats c using (chat_id) "
+                                    "where c.name = $c and p.name = $n", {"c": chat, "n": florist["name"]})[0]
+    with db.writer(copy) as con:
+        roles.declare(con, member_id, "expert", chat_id, domain="花艺", note="accepted inferred role")
+    after = _profiles(copy)[(chat, florist["name"])]
+    assert after["class"] == "expert" and "expert" in after["declared"] and "expert" in after["inferred"]
+    # the expert-pull query now counts the declared domain
+    with db.reader(copy) as con:
+        experts = queries.run(con, "roles/expert_pull", chat_ids=[chat_id])
+    row = experts.filter(experts["member_id"] == member_id).row(0, named=True)
+    assert row["declared"] and row["domain"] == "花艺" and row["domain_messages"] > 0
