@@ -21,7 +21,8 @@ def weekly_lines(frame: pl.DataFrame, series: dict[str, str], y_title: str, perc
 
 def by_group(frame: pl.DataFrame, group: str, y: str, y_title: str, percent: bool = False) -> go.Figure:
     """One line per value of `group` (e.g. a topic's or a chat's name) of `y` against `week`."""
-    wide = frame.pivot(on=group, index="week", values=y, aggregate_function="sum").sort("week")
+    # "first", not "sum": a week with no value stays a gap instead of reading as zero
+    wide = frame.pivot(on=group, index="week", values=y, aggregate_function="first").sort("week")
     return weekly_lines(wide, {c: c for c in wide.columns if c != "week"}, y_title, percent)
 
 

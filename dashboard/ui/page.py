@@ -56,9 +56,9 @@ def download(frame: pl.DataFrame | Callable[[], pl.DataFrame], key: str) -> None
                        on_click="ignore")
 
 
-def columns(frame: pl.DataFrame, prefix: str, ratios: tuple[str, ...] = ()) -> dict:
+def columns(frame: pl.DataFrame, prefix: str, ratios: tuple[str, ...] = (), precise: tuple[str, ...] = ()) -> dict:
     """Column headers from the catalog (prefix + column name) and formats by type: ratios as
-    percents, whole numbers without decimals, dates as dates."""
+    percents, whole numbers without decimals, `precise` with three decimals, dates as dates."""
     out = {}
     for name, dtype in frame.schema.items():
         label = t(f"{prefix}{name}")
@@ -67,7 +67,8 @@ def columns(frame: pl.DataFrame, prefix: str, ratios: tuple[str, ...] = ()) -> d
         elif dtype.is_integer():
             out[name] = st.column_config.NumberColumn(label, format="%d")
         elif dtype.is_float():
-            out[name] = st.column_config.NumberColumn(label, format="%.2f" if name == "gini" else "%.1f")
+            digits = "%.3f" if name in precise else "%.2f" if name == "gini" else "%.1f"
+            out[name] = st.column_config.NumberColumn(label, format=digits)
         elif dtype == pl.Date:
             out[name] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
         else:

@@ -49,7 +49,7 @@ def members(chats: pl.DataFrame, chat_ids: list[str] | None) -> None:
         "chat_name", "name",
         pl.Series("declared", [_worded(r) for r in profiles["declared_roles"].to_list()], dtype=pl.String),
         pl.Series("inferred", [_worded(r) for r in profiles["inferred_roles"].to_list()], dtype=pl.String),
-        pl.coalesce("declared_domain", "inferred_domain").alias("domain"),
+        pl.coalesce("declared_domain", "inferred_domain", pl.lit("—")).alias("domain"),
         pl.Series("evidence", [_evidence(r) for r in profiles.iter_rows(named=True)], dtype=pl.String),
         "n_active", "answers_given", "last_spoke",
         pl.col("rfm_segment").replace_strict({s: t(f"roles.rfm_{s}") for s in _SEGMENTS}, default=None),
@@ -110,8 +110,7 @@ def talk(chats: pl.DataFrame, chat_ids: list[str] | None) -> None:
     if weeks.is_empty():
         st.info(t("roles.no_topics"))
     else:
-        names = {tp.key: (tp.zh if lang() == "zh" else tp.en) for tp in topics.topics()}
-        shown = weeks.with_columns(pl.col("topic").replace_strict(names, default=pl.col("topic")))
+        shown = weeks.with_columns(pl.col("topic").replace_strict(_topic_names(), default=pl.col("topic")))
         top = shown.group_by("topic").agg(pl.col("messages").sum()).sort("messages", descending=True)
         page.chart(charts.by_group(shown, "topic", "share", t("roles.topic_share"), percent=True), weeks,
                    t("roles.topics_reading", topic=top["topic"][0]), "topic_weeks")
@@ -125,10 +124,16 @@ def talk(chats: pl.DataFrame, chat_ids: list[str] | None) -> None:
         st.dataframe(recent, width="stretch", hide_index=True, column_config=page.columns(recent, "roles.col_"))
     with right:
         st.markdown(f"**{t('roles.words_title')}**")
-        words = data.query("roles/top_terms", chat_ids=[chat_id], limit=40)
+        words = data.query("roles/top_terms", chat_ids=[chat_id], limit=40).with_columns(
+            pl.col("topics").list.eval(pl.element().replace_strict(_topic_names(), default=pl.element()))
+            .list.join("、").fill_null("—"))
         st.dataframe(words, width="stretch", hide_index=True, height=380,
                      column_config=page.columns(words, "roles.col_"))
     own_words()
+
+
+def _topic_names() -> dict[str, str]:
+    return {tp.key: (tp.zh if lang() == "zh" else tp.en) for tp in topics.topics()}
 
 
 def own_words() -> None:
@@ -249,7 +254,8 @@ def replies(chats: pl.DataFrame, chat_ids: list[str] | None) -> None:
           density=fmt.pct(graph["density"], 1)), "reply_network")
     table = data.query("roles/profiles", chat_ids=[chat_id]).filter(pl.col("reach") > 0).sort(
         "reach", descending=True).select("name", "reach", "organic_in_degree", "pagerank", "betweenness", "clustering")
-    st.dataframe(table, width="stretch", hide_index=True, column_config=page.columns(table, "roles.col_"))
+    st.dataframe(table, width="stretch", hide_index=True,
+                 column_config=page.columns(table, "roles.col_", precise=("pagerank", "betweenness", "clustering")))
 
 
 def links(chats: pl.DataFrame, chat_ids: list[str] | None) -> None:
