@@ -108,3 +108,13 @@ COLD_TABS = {"起步曲线": "每个群多久热起来", "店主带动": "店主
 def test_cold_start_tabs_draw_offline(browser, demo_db: Path, tmp_path: Path) -> None:
     """Every tab of the Cold start page draws with the sample data; the planted, undeclared alt is listed."""
     _tabs_draw_offline(browser, demo_db, "/cold_start", COLD_TABS, tmp_path, must_show="开心果")
+
+
+ROLES_TABS = {"成员角色": "每个人在群里的角色", "活跃分层": "谁是核心，谁快要流失", "话题与用词": "大家在聊什么",
+              "多样性": "多样性（有效数目，按周）", "专家带动": "每位专家带来了什么", "回复网络": "谁在回应谁",
+              "和活跃的关联": "多样性和下周的活跃有没有关系"}
+
+
+def test_roles_tabs_draw_offline(browser, demo_db: Path, tmp_path: Path) -> None:
+    """Every tab of the Roles & diversity page draws with the sample data; the super teacher is listed."""
+    _tabs_draw_offline(browser, demo_db, "/roles", ROLES_TABS, tmp_path, must_show="育儿师周老师")

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from dashboard.core import db, queries, roles, settings
 from dashboard.core.ingest.pipeline import ingest_file
@@ -115,3 +116,53 @@ def test_accepting_an_inferred_expert_declares_it(undeclared_db: Path, tmp_path:
         experts = queries.run(con, "roles/expert_pull", chat_ids=[chat_id])
     row = experts.filter(experts["member_id"] == member_id).row(0, named=True)
     assert row["declared"] and row["domain"] == "花艺" and row["domain_messages"] > 0
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _app(monkeypatch: pytest.MonkeyPatch, db_file: Path) -> AppTest:
+    monkeypatch.setenv("QUNXI_DB", str(db_file))
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=90)
+    at.run()
+    at.switch_page("app_pages/roles.py").run()
+    assert not at.exception and not at.error
+    return at
+
+
+def test_page_draws_every_tab(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
+    at = _app(monkeypatch, demo_db)
+    members = at.dataframe[0].value
+    experts = members[members["inferred"].str.contains("专家")]
+    assert set(experts["name"]) == {e["name"] for e in EXPERTS}
+    for tab, charts, frames in (("活跃分层", 1, 0), ("话题与用词", 1, 2), ("多样性", 3, 0), ("专家带动", 1, 1),
+                                ("回复网络", 1, 1), ("和活跃的关联", 1, 1)):
+        at.session_state["roles_tab"] = tab
+        at.run()
+        assert not at.exception and not at.error, tab
+        assert (len(at.get("plotly_chart")), len(at.dataframe)) == (charts, frames), tab
+    # the expert table lists the three experts by name, with their domains
+    at.session_state["roles_tab"] = "专家带动"
+    at.run()
+    pull = at.dataframe[0].value
+    assert {(n, d) for n, d in zip(pull["name"], pull["domain"], strict=True)} == {
+        (e["name"], e["domain"]) for e in EXPERTS}
+
+
+def test_accept_and_own_word_from_the_page(monkeypatch: pytest.MonkeyPatch, undeclared_db: Path,
+                                           tmp_path: Path) -> None:
+    """The owner accepts the first inferred expert and adds a word of her own, from the page."""
+    copy = tmp_path / "page.duckdb"
+    shutil.copy(undeclared_db, copy)
+    at = _app(monkeypatch, copy)
+    label = at.selectbox(key="roles_accept_pick").options[0]
+    at.button(key="roles_accept").click().run()
+    assert not at.exception and at.success and label in at.success[0].value
+    declared = rows(copy, "select count(*) from roles where note = 'accepted inferred role'")[0][0]
+    assert declared == 1
+    at.session_state["roles_tab"] = "话题与用词"
+    at.run()
+    at.text_input(key="roles_own_word").input("醒花桶")
+    at.button[[b.label for b in at.button].index("保存")].click().run()
+    assert not at.exception and any("醒花桶" in s.value for s in at.success)
+    assert rows(copy, "select word, kind from own_words") == [("醒花桶", "word")]

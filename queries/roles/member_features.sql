@@ -29,8 +29,9 @@ answered as (
         count(distinct q.member_id)::bigint as askers_answered,
         count(distinct q.member_id) filter (where a.active_days < s.median_days)::bigint as low_activity_askers
     from questions q
-    join members a on a.chat_id = q.chat_id and a.member_id = q.member_id
-    join speaker_median s on s.chat_id = q.chat_id
+    -- left joins: an answer counts even when its asker is not a known member of the chat
+    left join members a on a.chat_id = q.chat_id and a.member_id = q.member_id
+    left join speaker_median s on s.chat_id = q.chat_id
     where list_contains($chat_ids, q.chat_id) and q.responder_id is not null
     group by all
 ),
