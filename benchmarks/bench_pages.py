@@ -31,10 +31,12 @@ APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 # (view, page file, (tab widget key, catalog key of the tab's label)): a tabbed page draws only its open tab
 ACTIVITY_TABS = ("trend", "when", "members", "participation", "conversations", "responses", "cohorts", "compare")
 COLD_START_TABS = ("takeoff", "seeding", "spells", "alts")
+ROLES_TABS = ("members", "rfm", "talk", "diversity", "experts", "replies", "links")
 VIEWS = ([("overview", None, None)]
          + [(f"activity · {tab}", "app_pages/activity.py", ("act_tab", f"activity.tab_{tab}")) for tab in ACTIVITY_TABS]
          + [(f"cold start · {tab}", "app_pages/cold_start.py", ("cs_tab", f"cold.tab_{tab}"))
-            for tab in COLD_START_TABS])
+            for tab in COLD_START_TABS]
+         + [(f"roles · {tab}", "app_pages/roles.py", ("roles_tab", f"roles.tab_{tab}")) for tab in ROLES_TABS])
 BUDGET_MS = 300
 RUNS = 5
 
