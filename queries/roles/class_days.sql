@@ -6,14 +6,7 @@
 --   from a week before the event to a week after it, and the expert's own messages. Days the
 --   export does not cover are left out.
 with experts as (
-    select p.chat_id, p.member_id, p.name, coalesce(d.domain, p.inferred_domain) as domain
-    from member_profiles p
-    left join (
-        select member_id, chat_id, max(domain) as domain from roles
-        where role = 'expert' and source in ('declared', 'system') group by all
-    ) d on d.member_id = p.member_id and (d.chat_id = p.chat_id or d.chat_id is null)
-    where ($chat_ids is null or list_contains($chat_ids, p.chat_id))
-      and (p.member_class = 'expert' or list_contains(p.inferred_roles, 'expert'))
+    select * from chat_experts where $chat_ids is null or list_contains($chat_ids, chat_id)
 ),
 events as (
     select e.chat_id, e.member_id, e.name, v.event_id, v.name as event_name, cast(v.start_at as date) as event_day

@@ -6,15 +6,7 @@
 --   messages in their own domain's vocabulary (declared domain, else the inferred one), and the
 --   offline events of that domain (events.csv category).
 with experts as (
-    select p.chat_id, p.member_id, p.name, p.member_class = 'expert' as declared,
-        coalesce(d.domain, p.inferred_domain) as domain, p.answers_given, p.n_active
-    from member_profiles p
-    left join (
-        select member_id, chat_id, max(domain) as domain from roles
-        where role = 'expert' and source in ('declared', 'system') group by all
-    ) d on d.member_id = p.member_id and (d.chat_id = p.chat_id or d.chat_id is null)
-    where ($chat_ids is null or list_contains($chat_ids, p.chat_id))
-      and (p.member_class = 'expert' or list_contains(p.inferred_roles, 'expert'))
+    select * from chat_experts where $chat_ids is null or list_contains($chat_ids, chat_id)
 ),
 started as (
     select chat_id, starter_id as member_id, count(*)::bigint as conversations_started,
