@@ -42,13 +42,13 @@ def members(chats: pl.DataFrame, chat_ids: list[str] | None) -> None:
     st.caption(t("roles.members_help"))
     role = st.selectbox(t("roles.filter_role"), (None, *ROLE_FILTERS), key="roles_filter",
                         format_func=lambda r: t("roles.all_roles") if r is None else t(f"roles.role_{r}"))
-    everyone = data.query("roles/profiles", chat_ids=chat_ids, role=role)
-    if everyone.is_empty():
+    profiles = data.query("roles/profiles", chat_ids=chat_ids, role=role, limit=MAX_ROWS)
+    if profiles.is_empty():
         st.info(t("roles.none_with_role"))
         return
-    profiles = everyone.head(MAX_ROWS)
-    if everyone.height > MAX_ROWS:
-        st.caption(t("roles.rows_capped", shown=MAX_ROWS, total=everyone.height))
+    total = int(data.query("roles/profile_count", chat_ids=chat_ids, role=role)["members"][0])
+    if total > MAX_ROWS:
+        st.caption(t("roles.rows_capped", shown=MAX_ROWS, total=total))
     table = profiles.select(
         "chat_name", "name",
         pl.Series("declared", [_worded(r) for r in profiles["declared_roles"].to_list()], dtype=pl.String),
@@ -59,7 +59,7 @@ def members(chats: pl.DataFrame, chat_ids: list[str] | None) -> None:
         pl.col("rfm_segment").replace_strict({s: t(f"roles.rfm_{s}") for s in _SEGMENTS}, default=None),
     )
     st.dataframe(table, width="stretch", hide_index=True, column_config=page.columns(table, "roles.col_"))
-    page.download(lambda: everyone.with_columns(pl.col("evidence").list.join("|")), "member_roles")
+    page.download(lambda: data.query("roles/profiles", chat_ids=chat_ids, role=role), "member_roles")
     _accept(profiles)
 
 

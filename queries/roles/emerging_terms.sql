@@ -11,11 +11,16 @@ with convs as (
     from conversations
     where gap_minutes = 30 and list_contains($chat_ids, chat_id)
 ),
-uses as (
-    select distinct c.chat_id, c.conv_no, c.week, t.term
-    from terms t
-    join messages m on m.msg_id = t.msg_id and m.chat_id = any($chat_ids)
+in_conv as (
+    -- each message's conversation first, then its words: joining terms before the as-of join
+    -- made the planner far slower
+    select m.msg_id, c.chat_id, c.conv_no, c.week
+    from (select msg_id, chat_id, ts from messages where chat_id = any($chat_ids)) m
     asof join convs c on c.chat_id = m.chat_id and m.ts >= c.started_at
+),
+uses as (
+    select distinct u.chat_id, u.conv_no, u.week, t.term
+    from terms t join in_conv u using (msg_id)
     where t.chat_id = any($chat_ids)
 ),
 n_docs as (select count(*)::double as n from convs),
@@ -24,10 +29,10 @@ week_docs as (select week, count(*)::double as docs from convs group by week),
 tf as (select week, term, count(*)::double as docs_with from uses group by week, term),
 scored as (
     select tf.week, tf.term, tf.docs_with::bigint as conversations, tf.docs_with / w.docs * ln(n.n / df.df) as tfidf,
-        not exists (
-            select 1 from tf p where p.term = tf.term and p.week >= tf.week - interval 28 day and p.week < tf.week
-        ) as new
-    from tf join week_docs w using (week) join df using (term), n_docs n
+        -- new: the last earlier week using the word is more than four weeks back, or there is none
+        coalesce(tf.prev_week < tf.week - interval 28 day, true) as new
+    from (select *, lag(week) over (partition by term order by week) as prev_week from tf) tf
+    join week_docs w using (week) join df using (term), n_docs n
     where tf.docs_with >= 2
 )
 select * from scored
