@@ -166,3 +166,50 @@ def test_accept_and_own_word_from_the_page(monkeypatch: pytest.MonkeyPatch, unde
     at.button[[b.label for b in at.button].index("保存")].click().run()
     assert not at.exception and any("醒花桶" in s.value for s in at.success)
     assert rows(copy, "select word, kind from own_words") == [("醒花桶", "word")]
+
+
+def test_emerging_words_match_a_plain_tfidf(demo_db: Path) -> None:
+    """Weekly TF-IDF with conversations as documents, recomputed in Python from raw messages, terms
+    and the conversation starts: same words, scores and 'new' flags, week by week."""
+    import bisect
+    import datetime as dt
+    import math
+    from collections import defaultdict
+
+    chat_id = rows(demo_db, "select chat_id from chats where name = 'VIP老客群'")[0][0]
+    starts = rows(demo_db, "select started_at, conv_no from conversations where chat_id = $c and gap_minutes = 30 "
+                           "order by started_at", {"c": chat_id})
+    times = [s for s, _ in starts]
+    words = rows(demo_db, "select m.ts, t.term from terms t join messages m using (msg_id) where t.chat_id = $c",
+                 {"c": chat_id})
+    week_of = {}
+    for started, conv in starts:
+        day = started.date()
+        week_of[conv] = day - dt.timedelta(days=day.weekday())
+    uses: set[tuple[int, str]] = set()
+    for ts, term in words:
+        conv = starts[bisect.bisect_right(times, ts) - 1][1]
+        uses.add((conv, term))
+    n = len(starts)
+    df: dict[str, int] = defaultdict(int)
+    tf: dict[tuple[dt.date, str], int] = defaultdict(int)
+    docs: dict[dt.date, int] = defaultdict(int)
+    for conv in week_of:
+        docs[week_of[conv]] += 1
+    for conv, term in uses:
+        df[term] += 1
+        tf[(week_of[conv], term)] += 1
+    weeks_of_term: dict[str, list[dt.date]] = defaultdict(list)
+    for week, term in tf:
+        weeks_of_term[term].append(week)
+    expected = {}
+    for week in docs:
+        scored = sorted(((c / docs[week] * math.log(n / df[term]), term) for (w, term), c in tf.items()
+                         if w == week and c >= 2), key=lambda x: (-x[0], x[1]))[:8]
+        for score, term in scored:
+            new = not any(week - dt.timedelta(days=28) <= w < week for w in weeks_of_term[term])
+            expected[(week, term)] = (round(score, 9), new)
+    with db.reader(demo_db) as con:
+        got = queries.run(con, "roles/emerging_terms", chat_ids=[chat_id])
+    assert {(r["week"], r["term"]): (round(r["tfidf"], 9), r["new"]) for r in got.iter_rows(named=True)} == expected
+    assert any(new for _, new in expected.values()) and not all(new for _, new in expected.values())
