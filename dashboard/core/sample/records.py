@@ -19,6 +19,9 @@ VISITS_TO = dt.date(2025, 10, 31)
 WEEKDAY = (0.8, 0.8, 0.9, 0.9, 1.0, 1.4, 1.3)
 # planted effect of signing up for an event: extra visits in days 1–7 after it
 EXTRA_VISITS = ((0, 0.35), (1, 0.45), (2, 0.20))
+# …except the lantern DIY, planted with no effect at all: the week after it runs into the National
+# Day holiday, which lifts every customer's visits, so a method fooled by holidays would credit it
+NO_EFFECT = frozenset({"E06"})
 ATTENDS_SHOP = 0.85  # attendees buy something on the event day
 
 
@@ -66,16 +69,21 @@ def simulate_visits(story: Story, rng: random.Random) -> Records:
         for p in attended:
             if rng.random() < ATTENDS_SHOP:
                 rec.visits.append(Visit(ev["store"], p, ev["end"] + rng.randint(0, 1800), _amount(rng), "event_day"))
+        effect = ev["id"] not in NO_EFFECT
         for p in signed:
+            # drawn for every event alike, so the rest of the records stay as they were
             n = rng.choices([n for n, _ in EXTRA_VISITS], [w for _, w in EXTRA_VISITS])[0]
             for k in sorted(rng.sample(range(1, 8), n)):
                 day = day0 + dt.timedelta(days=k)
-                rec.visits.append(Visit(p.home_store, p, _visit_time(rng, day), _amount(rng), "halo"))
-            extra_total += n
+                visit = Visit(p.home_store, p, _visit_time(rng, day), _amount(rng), "halo")
+                if effect:
+                    rec.visits.append(visit)
+            extra_total += n if effect else 0
         rec.event_effects[ev["id"]] = {
             "window_days": [1, 7],
             "signed_up_customers": len(signed),
-            "expected_extra_visits_per_signed_up": round(sum(n * w for n, w in EXTRA_VISITS), 3),
+            "expected_extra_visits_per_signed_up":
+                round(sum(n * w for n, w in EXTRA_VISITS), 3) if effect else 0.0,
             "planted_extra_visits": extra_total,
             "attended_customers": len(attended),
         }
