@@ -15,7 +15,7 @@ import duckdb
 import polars as pl
 
 from dashboard.core import settings
-from dashboard.core.analytics import cold_start, diversity_weeks, member_roles
+from dashboard.core.analytics import cold_start, diversity_weeks, event_detect, member_roles
 from dashboard.core.sqlfile import read_sql_file
 
 # Later rollups read earlier ones (and the views over the base tables).
@@ -38,6 +38,7 @@ ORDER = (
     "reply_edges",
     "member_profiles",
     "diversity_weeks",
+    "chat_events",
 )
 
 # The rollups that read table terms or topic_words, in ORDER: recounted alone when the owner adds
@@ -49,6 +50,7 @@ COMPUTED: dict[str, Callable[[duckdb.DuckDBPyConnection, list[str]], pl.DataFram
     "chat_cold_start": cold_start.end_rows,
     "member_profiles": member_roles.profile_rows,
     "diversity_weeks": diversity_weeks.rows,
+    "chat_events": event_detect.rows,
 }
 
 # Rows are written in this order (chat_id unless named here): rows of one chat together, so a page
