@@ -263,12 +263,12 @@ def query(
     _emit(frame, fmt, out)
 
 
-ANALYSES = ("cold_start", "roles")
+ANALYSES = ("cold_start", "roles", "events")
 
 
 @app.command()
 def analyze(
-    analysis: Annotated[str, typer.Argument(help="What to analyse: cold_start or roles.")],
+    analysis: Annotated[str, typer.Argument(help="What to analyse: cold_start, roles or events.")],
     chat: Annotated[list[str] | None, typer.Option("--chat", help="Only this chat (by name); repeatable.")] = None,
     db_path: DbOption = None,
     fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
@@ -278,8 +278,10 @@ def analyze(
     """What a page shows, as JSON or a short table. cold_start: per chat, the end of cold start (or
     why it cannot be seen), the cold spells and every scored account with its evidence. roles: each
     member's declared and inferred roles with evidence, RFM and centrality, the weekly diversity,
-    mixing and topic series, each expert's pull and the association summary."""
-    from dashboard.core.analytics import cold_start, roles_report
+    mixing and topic series, each expert's pull and the association summary. events: per event the
+    funnel, the estimated extra visits with their 80% and 90% intervals, the verdict and the
+    minimum detectable effect, the caveats and the sign-ups (--chat keeps events announced there)."""
+    from dashboard.core.analytics import cold_start, events, roles_report
 
     if analysis not in ANALYSES:
         _fail(f"未知分析 {analysis!r}：可选 {'、'.join(ANALYSES)}")
@@ -291,8 +293,10 @@ def analyze(
             chat_ids = _chat_ids(con, chat)
             if analysis == "cold_start":
                 result = cold_start.as_dict(cold_start.analyze(con, chat_ids))
-            else:
+            elif analysis == "roles":
                 result = roles_report.report(con, chat_ids)
+            else:
+                result = events.report(con, chat_ids)
     except db.NoDatabase:
         _fail(f"数据库 {target} 还不存在：先用 qunxi ingest 导入聊天记录，或运行 qunxi demo")
     except (queries.QueryError, db.StoreError) as exc:
@@ -304,7 +308,8 @@ def analyze(
         else:
             sys.stdout.write(text)
         return
-    console.print(_cold_start_table(result) if analysis == "cold_start" else _roles_table(result))
+    tables = {"cold_start": _cold_start_table, "roles": _roles_table, "events": _events_table}
+    console.print(tables[analysis](result))
 
 
 def _cold_start_table(result: dict) -> Table:
@@ -328,6 +333,17 @@ def _roles_table(result: dict) -> Table:
         evidence = [e["criterion"] for e in m["inferred"]["evidence"] if not e["criterion"].startswith("regular")]
         table.add_row(m["chat"], m["name"] or m["member_id"], "、".join(declared) or "—", "、".join(inferred) or "—",
                       m["declared"]["domain"] or m["inferred"]["domain"] or "—", "、".join(evidence))
+    return table
+
+
+def _events_table(result: dict) -> Table:
+    table = Table("活动 event", "日期 day", "报名 signed up", "到店 attended", "多来的到店 extra visits (90%)",
+                  "结论 verdict")
+    for e in result["events"]:
+        x = e["effect"]["extra_visits"]
+        extra = f"{x['estimate']:+.1f} ({x['low90']:+.1f} … {x['high90']:+.1f})" if x else "—"
+        table.add_row(e["name"], str(e["day"]), str(e["funnel"]["signed_up"]), str(e["funnel"]["attended"]), extra,
+                      e["effect"]["verdict"] or "not enough data")
     return table
 
 

@@ -7,9 +7,13 @@ day are one visit):
   the mean of the same weekday over the 4–8 weeks before, holidays, promotions and other events
   left out of those weeks. The interval resamples the baseline weeks.
 - **Difference-in-differences** (method C): signed-up customers against exposed customers who did
-  not sign up, matched on how often they came in the 8 weeks before (0 / 1 / 2–3 / 4+ visit-days),
-  each one's window visits minus their own pre-period rate. The interval resamples customers
-  (a cluster bootstrap). A placebo run on the week before the event checks for a pre-trend.
+  not sign up, matched on how often they came in the 8 weeks before (coarsened: 0, 1, 2–3, 4–5,
+  6–7, 8–10, 11–14, 15+ visit-days). A signed-up customer's expected window visits are their own
+  pre-period rate times the growth the controls of their stratum showed over the same days, so a
+  holiday that lifts everyone's visits by a third lifts the expectation of a frequent customer by
+  a third too (a plain difference would credit the event with the holiday). The interval resamples
+  customers (a cluster bootstrap). A placebo run on the week before the event checks for a
+  pre-trend.
 
 The verdict reads the intervals (明显提升 when the whole 90% interval is above zero, 可能有提升 when
 only the 80% one is, and the same for drops; 看不出差别 otherwise, with the smallest effect the data
@@ -19,6 +23,7 @@ could have detected). Everything is seeded, so the same data gives the same figu
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,7 +35,7 @@ PRE_DAYS = 56                 # the pre-period: days −56 … −1
 BASELINE_WEEKS = (4, 8)       # same-weekday baseline from the 4th to the 8th week before, at least 4 usable
 WINDOW = (1, 7)               # the halo: days 1–7 after the event day (day 0 is attendance)
 Z_MDE = 1.645 + 0.842         # 90% two-sided test with 80% power
-STRATA = ((0, 0), (1, 1), (2, 3), (4, None))  # pre-period visit-days, for matching
+STRATA = ((0, 0), (1, 1), (2, 3), (4, 5), (6, 7), (8, 10), (11, 14), (15, None))  # pre-period visit-days
 
 
 @dataclass(frozen=True)
@@ -94,9 +99,10 @@ def mde(i: Interval) -> float:
 def baseline(daily: pl.DataFrame, event_day: dt.date, excluded: set[dt.date],
              rng: np.random.Generator | None = None, draws: int = BOOTSTRAP) -> Baseline | None:
     """`daily`: day, visits (the group's linked members' visit-days that day, every day present,
-    zeros included). Expected visits on each window day = mean of the same weekday in weeks 1–8
-    before the event (at least 4 of them usable: not in `excluded`, e.g. holidays, promotions,
-    other events). None when fewer than 4 usable weeks exist."""
+    zeros included). Expected visits on each window day = mean of the same weekday in the 8 weeks
+    before it that fall before the event day and outside `excluded` (holidays, promotions, other
+    events); every window day needs at least 4 such weeks, or there is no baseline (None). The
+    interval resamples the 8 weeks; `weeks_used` is the fewest any window day had."""
     rng = rng or np.random.default_rng(SEED)
     by_day = dict(zip(daily["day"].to_list(), daily["visits"].to_list(), strict=True))
     window = [event_day + dt.timedelta(days=k) for k in range(WINDOW[0], WINDOW[1] + 1)]
@@ -108,21 +114,24 @@ def baseline(daily: pl.DataFrame, event_day: dt.date, excluded: set[dt.date],
             # weeks reaching into the event itself do not count as "before"
             if past < event_day and past not in excluded and past in by_day:
                 history[i, w - 1] = by_day[past]
-    usable = ~np.isnan(history).any(axis=0)
-    if usable.sum() < BASELINE_WEEKS[0]:
+    usable = (~np.isnan(history)).sum(axis=1)           # weeks usable per window day
+    if usable.min() < BASELINE_WEEKS[0]:
         return None
-    history = history[:, usable]
     observed = np.array([by_day.get(d, 0) for d in window], dtype=float)
-    expected = history.mean(axis=1)
+    expected = np.nanmean(history, axis=1)
     n_weeks = history.shape[1]
     picks = rng.integers(0, n_weeks, size=(draws, n_weeks))
-    boot_expected = history[:, picks].mean(axis=2)            # window days × draws
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a draw may pick no usable week for a day
+        boot_expected = np.nanmean(history[:, picks], axis=2)   # window days × draws
+    ok = np.isfinite(boot_expected).all(axis=0)
+    boot_expected = boot_expected[:, ok]
     boot_lift = (observed[:, None] - boot_expected).sum(axis=0)
     per_day = np.quantile(boot_expected, [0.05, 0.95], axis=1)
     days = pl.DataFrame({"day": window, "observed": observed, "expected": expected,
                          "low90": per_day[0], "high90": per_day[1]})
     lift = interval(boot_lift, float((observed - expected).sum()))
-    return Baseline(days, lift, n_weeks, any(d in excluded for d in window))
+    return Baseline(days, lift, int(usable.min()), any(d in excluded for d in window))
 
 
 # ---- method C: member-level difference-in-differences -------------------------------------------
@@ -143,38 +152,63 @@ def _changes(panel: pl.DataFrame, event_day: dt.date, window: tuple[int, int]) -
         pl.col("treated").first(),
         pre=(rel.is_between(-PRE_DAYS, -1)).sum(),
         post=(rel.is_between(window[0], window[1])).sum(),
-    )
-    return per.with_columns(change=pl.col("post") - pl.col("pre") * length / PRE_DAYS,
+    ).sort("customer_id")  # a fixed order: the bootstrap picks customers by position
+    return per.with_columns(pre_rate=pl.col("pre") * length / PRE_DAYS,
                             stratum=pl.col("pre").map_elements(stratum, return_dtype=pl.Int64))
 
 
+def _growth(post: np.ndarray, pre_rate: np.ndarray, strata: np.ndarray) -> np.ndarray:
+    """Per stratum, the controls' window visits over what their own pre-period rates predicted
+    (NaN where a stratum has no control; 1 where the controls never came in before)."""
+    k = len(STRATA)
+    post_sum = np.bincount(strata, weights=post, minlength=k)
+    pre_sum = np.bincount(strata, weights=pre_rate, minlength=k)
+    n = np.bincount(strata, minlength=k)
+    growth = np.divide(post_sum, pre_sum, out=np.ones(k), where=pre_sum > 0)
+    growth[n == 0] = np.nan
+    return growth
+
+
+def _effects(t_post: np.ndarray, t_pre: np.ndarray, t_strata: np.ndarray, growth: np.ndarray,
+             c_post: np.ndarray, c_strata: np.ndarray) -> np.ndarray:
+    """Each signed-up customer's window visits minus what they would have done: their pre-period
+    rate × their stratum's growth, or (controls who never came before) the controls' mean visits."""
+    k = len(STRATA)
+    c_mean = np.divide(np.bincount(c_strata, weights=c_post, minlength=k), np.bincount(c_strata, minlength=k),
+                       out=np.full(k, np.nan), where=np.bincount(c_strata, minlength=k) > 0)
+    expected = np.where(t_pre > 0, t_pre * growth[t_strata], c_mean[t_strata])
+    return t_post - expected
+
+
+def _arrays(changes: pl.DataFrame, treated: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    part = changes.filter(pl.col("treated") == treated)
+    return (part["post"].to_numpy().astype(float), part["pre_rate"].to_numpy().astype(float),
+            part["stratum"].to_numpy())
+
+
 def _att(changes: pl.DataFrame) -> tuple[float, int, int]:
-    """Matched ATT: each signed-up customer's change minus the mean change of the controls in their
-    stratum. Returns (att, matched treated, unmatched treated)."""
-    control = changes.filter(~pl.col("treated")).group_by("stratum").agg(control=pl.col("change").mean())
-    treated = changes.filter(pl.col("treated")).join(control, on="stratum", how="left")
-    matched = treated.filter(pl.col("control").is_not_null())
-    if matched.is_empty():
-        return float("nan"), 0, treated.height
-    return float((matched["change"] - matched["control"]).mean()), matched.height, treated.height - matched.height
+    """Matched ATT: the mean of the signed-up customers' effects, over those whose stratum has a
+    control. Returns (att, matched treated, unmatched treated)."""
+    t_post, t_pre, t_strata = _arrays(changes, True)
+    c_post, c_pre, c_strata = _arrays(changes, False)
+    effects = _effects(t_post, t_pre, t_strata, _growth(c_post, c_pre, c_strata), c_post, c_strata)
+    matched = np.isfinite(effects)
+    if not matched.any():
+        return float("nan"), 0, len(effects)
+    return float(effects[matched].mean()), int(matched.sum()), int((~matched).sum())
 
 
 def _boot_att(changes: pl.DataFrame, rng: np.random.Generator, draws: int) -> np.ndarray:
     """Cluster bootstrap: customers resampled with replacement, signed-up and controls separately."""
-    t = changes.filter(pl.col("treated"))
-    c = changes.filter(~pl.col("treated"))
-    t_change, t_stratum = t["change"].to_numpy(), t["stratum"].to_numpy()
-    c_change, c_stratum = c["change"].to_numpy(), c["stratum"].to_numpy()
-    k = len(STRATA)
+    t_post, t_pre, t_strata = _arrays(changes, True)
+    c_post, c_pre, c_strata = _arrays(changes, False)
     out = np.empty(draws)
     for b in range(draws):
-        ti = rng.integers(0, len(t_change), len(t_change))
-        ci = rng.integers(0, len(c_change), len(c_change))
-        sums = np.bincount(c_stratum[ci], weights=c_change[ci], minlength=k)
-        counts = np.bincount(c_stratum[ci], minlength=k)
-        means = np.divide(sums, counts, out=np.full(k, np.nan), where=counts > 0)
-        diff = t_change[ti] - means[t_stratum[ti]]
-        out[b] = np.nanmean(diff) if np.isfinite(diff).any() else np.nan
+        ti = rng.integers(0, len(t_post), len(t_post))
+        ci = rng.integers(0, len(c_post), len(c_post))
+        growth = _growth(c_post[ci], c_pre[ci], c_strata[ci])
+        effects = _effects(t_post[ti], t_pre[ti], t_strata[ti], growth, c_post[ci], c_strata[ci])
+        out[b] = np.nanmean(effects) if np.isfinite(effects).any() else np.nan
     return out[np.isfinite(out)]
 
 

@@ -1,0 +1,127 @@
+"""Per event: the funnel, the effect on store visits with its interval and verdict, and the
+sign-ups (metrics.md §5). What the Events & visits page and `qunxi analyze events` show."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from dashboard.core import calendar, queries
+from dashboard.core.analytics import event_effect as fx
+
+OVERLAP_DAYS = 14   # events closer than this share days after them: said, never silent
+SMALL = 30          # fewer signed-up customers with a link than this: 样本少
+
+
+@dataclass(frozen=True)
+class EventReport:
+    funnel: dict
+    baseline: fx.Baseline | None
+    did: fx.DiD | None
+    method: str | None          # "did" | "baseline" | None (not enough data)
+    effect: fx.Interval | None  # extra visit-days in days 1–7, by `method`
+    verdict: str | None
+    mde: float | None
+    cost_per_extra_visit: float | None
+    caveats: tuple[str, ...]
+    overlaps: tuple[str, ...]   # other events within OVERLAP_DAYS
+
+
+def _excluded(funnel: pl.DataFrame, event_id: str) -> set[dt.date]:
+    """Days a baseline leaves out: holidays and promotions, and every other event's day and the
+    week after it."""
+    days = set(calendar.special_days())
+    for r in funnel.filter(pl.col("event_id") != event_id).iter_rows(named=True):
+        days.update(r["event_day"] + dt.timedelta(days=k) for k in range(0, 8))
+    return days
+
+
+def _overlaps(funnel: pl.DataFrame, row: dict) -> tuple[str, ...]:
+    near = funnel.filter((pl.col("event_id") != row["event_id"])
+                         & ((pl.col("event_day") - pl.lit(row["event_day"])).dt.total_days().abs() < OVERLAP_DAYS))
+    return tuple(near["event_id"].to_list())
+
+
+def report_one(row: dict, daily: pl.DataFrame, panel: pl.DataFrame, funnel: pl.DataFrame) -> EventReport:
+    day0 = row["event_day"]
+    excluded = _excluded(funnel, row["event_id"])
+    base = fx.baseline(daily.select("day", "visits"), day0, excluded) if daily.height else None
+    did = fx.did(panel.select("customer_id", "treated", "day"), day0) if panel.height else None
+    method, effect = (("did", did.extra) if did is not None else ("baseline", base.lift) if base is not None
+                      else (None, None))
+    caveats = []
+    window = {day0 + dt.timedelta(days=k) for k in range(fx.WINDOW[0], fx.WINDOW[1] + 1)}
+    if window & set(calendar.special_days()):
+        caveats.append("holiday")
+    if row["signed_up_linked"] < SMALL:
+        caveats.append("small_sample")
+    if did is not None and did.pretrend is not None and fx.verdict(did.pretrend) in ("clear_lift", "clear_drop"):
+        caveats.append("pretrend")
+    overlaps = _overlaps(funnel, row)
+    if overlaps:
+        caveats.append("overlap")
+    cost = float(row["cost"]) if row["cost"] is not None else None
+    per_visit = cost / effect.estimate if cost and effect is not None and effect.estimate > 0 else None
+    return EventReport(row, base, did, method, effect, fx.verdict(effect) if effect else None,
+                       fx.mde(effect) if effect else None, per_visit, tuple(caveats), overlaps)
+
+
+def analyze(con: duckdb.DuckDBPyConnection, event_ids: list[str] | None = None) -> list[EventReport]:
+    """Every event's report (all events, or those named). Estimates use all events for the
+    exclusions, so one event's report does not depend on which others were asked for."""
+    funnel_all = queries.run(con, "events/funnel")
+    wanted = funnel_all if event_ids is None else funnel_all.filter(pl.col("event_id").is_in(event_ids))
+    ids = wanted["event_id"].to_list()
+    daily = queries.run(con, "events/member_daily", event_ids=ids)
+    panel = queries.run(con, "events/visit_panel", event_ids=ids)
+    return [report_one(r, daily.filter(pl.col("event_id") == r["event_id"]),
+                       panel.filter(pl.col("event_id") == r["event_id"]), funnel_all)
+            for r in wanted.iter_rows(named=True)]
+
+
+def _interval(i: fx.Interval | None) -> dict | None:
+    return None if i is None else {k: (None if isinstance(v, float) and np.isnan(v) else v)
+                                   for k, v in dataclasses.asdict(i).items()}
+
+
+def as_dict(reports: list[EventReport], signups: pl.DataFrame) -> dict:
+    """Plain JSON types: per event the funnel, the effect with its 80% and 90% intervals, the
+    verdict and the minimum detectable effect, both estimates, the caveats, and the sign-ups."""
+    out = []
+    for r in reports:
+        ev = r.funnel["event_id"]
+        out.append({
+            "event_id": ev, "name": r.funnel["name"], "category": r.funnel["category"],
+            "day": r.funnel["event_day"], "chat": r.funnel["chat_name"],
+            "funnel": {k: r.funnel[k] for k in ("exposed", "signed_up", "exposed_linked", "signed_up_linked",
+                                                 "attended", "returned_7", "returned_28", "revenue_day",
+                                                 "revenue_28", "match_rate")},
+            "effect": {"method": r.method, "window_days": list(fx.WINDOW), "extra_visits": _interval(r.effect),
+                       "verdict": r.verdict, "min_detectable": r.mde,
+                       "cost": float(r.funnel["cost"]) if r.funnel["cost"] is not None else None,
+                       "cost_per_extra_visit": r.cost_per_extra_visit},
+            "did": None if r.did is None else {
+                "per_signed_up_customer": _interval(r.did.att), "treated": r.did.treated,
+                "controls": r.did.controls, "unmatched": r.did.unmatched, "pretrend": _interval(r.did.pretrend)},
+            "baseline": None if r.baseline is None else {
+                "extra_visits": _interval(r.baseline.lift), "weeks_used": r.baseline.weeks_used,
+                "days": r.baseline.days.to_dicts()},
+            "caveats": list(r.caveats), "overlaps": list(r.overlaps),
+            "signups": signups.filter(pl.col("event_id") == ev).select(
+                "member_id", "name", "signed_up_at", "signup_line", "customer_id").to_dicts(),
+        })
+    return {"events": out}
+
+
+def report(con: duckdb.DuckDBPyConnection, chat_ids: list[str] | None = None) -> dict:
+    """`qunxi analyze events`: every event's report as plain JSON types, only the events announced
+    in the given chats when chats are named."""
+    reports = analyze(con)
+    if chat_ids is not None:
+        reports = [r for r in reports if r.funnel["chat_id"] in chat_ids]
+    return as_dict(reports, queries.run(con, "events/exposed").filter(pl.col("signed_up")))
