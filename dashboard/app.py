@@ -13,6 +13,7 @@ pages = {
         st.Page("app_pages/activity.py", title=t("nav.activity")),
         st.Page("app_pages/cold_start.py", title=t("nav.cold_start")),
         st.Page("app_pages/roles.py", title=t("nav.roles")),
+        st.Page("app_pages/events.py", title=t("nav.events")),
     ],
     t("nav.section.manage"): [st.Page("app_pages/data.py", title=t("nav.data"))],
 }

@@ -19,8 +19,8 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from dashboard.core import db, lexicon, queries, roles, settings
-from dashboard.core.analytics import cold_start, network
+from dashboard.core import db, event_records, lexicon, linking, queries, roles, settings
+from dashboard.core.analytics import cold_start, events, network
 
 
 def db_path() -> Path:
@@ -95,6 +95,8 @@ ANALYSES = {
     "cold_spells": lambda con, chat_ids, settings: cold_start.silences(con, chat_ids, cold_start.Settings(**settings)),
     "alt_accounts": cold_start.accounts,
     "reply_network": network.top_graph,
+    "events": lambda con: events.analyze(con),
+    "link_suggestions": linking.suggestions,
 }
 
 
@@ -136,6 +138,20 @@ def remove_own_word(word: str) -> int:
         n = lexicon.remove(con, word)
     clear()
     return n
+
+
+def decide_event(detect_id: str, confirm: bool) -> None:
+    """The owner confirms (a store event) or dismisses an event found in the chat."""
+    with db.writer(db_path(), tz()) as con:
+        event_records.decide(con, detect_id, confirm)
+    clear()
+
+
+def decide_link(member_id: str, customer_id: str, method: str, confidence: float | None, accept: bool) -> None:
+    """The owner confirms or rejects a suggested member ↔ customer link."""
+    with db.writer(db_path(), tz()) as con:
+        linking.decide(con, member_id, customer_id, method, confidence, accept)
+    clear()
 
 
 def has_data() -> bool:

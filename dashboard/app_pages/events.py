@@ -1,0 +1,30 @@
+"""Events & visits: did the cake class bring people into the shop? (metrics.md §5)"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.ui import data, filters, page
+from dashboard.ui import events_views as views
+from dashboard.ui.i18n import t
+
+SECTIONS = {"overview": views.overview, "one": views.one_event, "detected": views.detected, "links": views.links,
+            "timeline": views.timeline}
+
+
+def render() -> None:
+    st.title(t("events.title"))
+    if not data.has_data():
+        page.empty_state()
+        return
+    f = filters.sidebar()
+    st.caption(t("events.scope"))
+    tabs = st.tabs([t(f"events.tab_{k}") for k in SECTIONS], key="ev_tab", on_change="rerun")
+    for draw, tab in zip(SECTIONS.values(), tabs, strict=True):
+        if tab.open:
+            with tab:
+                draw(f.chat_ids)
+
+
+with page.guarded(), data.shared_connection():
+    render()

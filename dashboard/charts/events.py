@@ -1,0 +1,75 @@
+"""Events & visits figures: (DataFrame, labels) → plotly Figure. No streamlit here."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from dashboard.charts import style
+
+VERDICT_COLORS = {"clear_lift": "#16a34a", "possible_lift": "#84cc16", "no_difference": "#94a3b8",
+                  "possible_drop": "#f97316", "clear_drop": "#dc2626"}
+
+
+def actual_vs_expected(days: pl.DataFrame, event_day: object, labels: dict[str, str]) -> go.Figure:
+    """The exposed members' visits each day after the event against the same-weekday expectation,
+    with its 90% band. days: day, observed, expected, low90, high90."""
+    fig = go.Figure()
+    x = days["day"].to_list()
+    fig.add_trace(go.Scatter(x=x + x[::-1], y=days["high90"].to_list() + days["low90"].to_list()[::-1],
+                             fill="toself", fillcolor="rgba(148,163,184,0.3)", line=dict(width=0),
+                             name=labels["band"], hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=x, y=days["expected"].to_list(), name=labels["expected"], mode="lines",
+                             line=dict(color="#64748b", dash="dash", width=2)))
+    fig.add_trace(go.Scatter(x=x, y=days["observed"].to_list(), name=labels["observed"], mode="lines+markers",
+                             line=dict(color=style.PALETTE[0], width=3)))
+    fig.add_vline(x=event_day, line=dict(color="#111", width=1.2, dash="dot"))
+    fig.update_yaxes(title_text=labels["visits"])
+    return style.apply(fig, height=380)
+
+
+def forest(rows: pl.DataFrame, labels: dict[str, str]) -> go.Figure:
+    """Every event's estimated extra visits with its 90% interval, grouped by type, coloured by
+    verdict. rows: label, category, estimate, low90, high90, verdict (key), verdict_text."""
+    ordered = rows.sort("category", "label", descending=[False, True])
+    fig = go.Figure()
+    for key, part in ordered.group_by("verdict", maintain_order=True):
+        fig.add_trace(go.Scatter(
+            x=part["estimate"].to_list(), y=part["label"].to_list(), mode="markers",
+            name=part["verdict_text"][0], marker=dict(size=12, color=VERDICT_COLORS.get(key[0], "#64748b")),
+            error_x=dict(type="data", symmetric=False,
+                         array=(part["high90"] - part["estimate"]).to_list(),
+                         arrayminus=(part["estimate"] - part["low90"]).to_list(), thickness=2, width=6),
+            hovertemplate="%{y}: %{x:+.1f}<extra></extra>"))
+    fig.add_vline(x=0, line=dict(color="#111", width=1))
+    fig.update_xaxes(title_text=labels["extra"], zeroline=False)
+    fig.update_yaxes(categoryorder="array", categoryarray=ordered["label"].to_list(), rangemode="normal")
+    fig = style.apply(fig, height=120 + 42 * rows.height)
+    fig.update_layout(hovermode="closest")
+    return fig
+
+
+def funnel(steps: list[tuple[str, int]]) -> go.Figure:
+    fig = go.Figure(go.Funnel(y=[s for s, _ in steps], x=[n for _, n in steps], textinfo="value+percent initial",
+                              marker=dict(color=style.PALETTE[: len(steps)])))
+    fig = style.apply(fig, height=320)
+    fig.update_layout(hovermode="closest")
+    return fig
+
+
+def timeline(daily: pl.DataFrame, events: pl.DataFrame, labels: dict[str, str]) -> go.Figure:
+    """Messages and store visits per day on one time axis, every event's day marked.
+    daily: day, messages, visits. events: event_day, name."""
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=daily["day"].to_list(), y=daily["messages"].to_list(), name=labels["messages"],
+                         marker=dict(color=style.PALETTE[0], opacity=0.55)))
+    fig.add_trace(go.Scatter(x=daily["day"].to_list(), y=daily["visits"].to_list(), name=labels["visits"],
+                             mode="lines", line=dict(color=style.PALETTE[1], width=2), yaxis="y2"))
+    for r in events.iter_rows(named=True):
+        fig.add_vline(x=r["event_day"], line=dict(color="#dc2626", width=1, dash="dot"))
+        fig.add_annotation(x=r["event_day"], y=1.0, yref="paper", text=r["name"], showarrow=False,
+                           textangle=-90, xanchor="right", yanchor="top", font=dict(size=11, color="#991b1b"))
+    fig.update_layout(yaxis=dict(title=labels["messages"]),
+                      yaxis2=dict(title=labels["visits"], overlaying="y", side="right", rangemode="tozero",
+                                  showgrid=False))
+    return style.apply(fig, height=420)

@@ -1,0 +1,163 @@
+"""Events & visits page sections: all events, one event, events found in the chat, member ↔
+customer links, and the timeline of talk and visits."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard.charts import events as charts
+from dashboard.core.analytics.events import EventReport
+from dashboard.ui import data, fmt, page
+from dashboard.ui.i18n import t
+
+
+def _reports(chat_ids: list[str] | None) -> list[EventReport]:
+    reports = data.analysis("events")
+    return [r for r in reports if chat_ids is None or r.funnel["chat_id"] in chat_ids]
+
+
+def _n(x: float | None) -> str:
+    return "—" if x is None else f"{x:+.1f}" if abs(x) < 10 else f"{x:+.0f}"
+
+
+def sentence(r: EventReport) -> str:
+    """The one plain sentence for the owner (metrics.md §5.5)."""
+    if r.effect is None:
+        return t("events.no_estimate")
+    e = r.effect
+    text = t(f"events.say_{r.verdict}", extra=_n(e.estimate), low=_n(e.low90), high=_n(e.high90),
+             mde=fmt.num(r.mde))
+    if r.cost_per_extra_visit is not None:
+        text += t("events.say_cost", cost=fmt.num(r.cost_per_extra_visit))
+    return text
+
+
+def overview(chat_ids: list[str] | None) -> None:
+    st.subheader(t("events.overview_title"))
+    reports = _reports(chat_ids)
+    if not reports:
+        st.info(t("events.none"))
+        return
+    rows = [{
+        "event": r.funnel["name"], "day": r.funnel["event_day"], "category": r.funnel["category"] or "—",
+        "chat": r.funnel["chat_name"] or "—", "exposed": r.funnel["exposed"], "signed_up": r.funnel["signed_up"],
+        "attended": r.funnel["attended"], "returned_28": r.funnel["returned_28"],
+        "extra": r.effect.estimate if r.effect else None,
+        "verdict": t(f"events.verdict_{r.verdict}") if r.verdict else t("events.verdict_none"),
+        "caveats": "、".join(t(f"events.caveat_{c}") for c in r.caveats) or "—",
+    } for r in reports]
+    table = pl.DataFrame(rows)
+    st.dataframe(table, width="stretch", hide_index=True, column_config=page.columns(table, "events.col_"))
+    measured = [r for r in reports if r.effect is not None]
+    if not measured:
+        return
+    forest = pl.DataFrame([{
+        "label": f"{r.funnel['name']} {r.funnel['event_day']}", "category": r.funnel["category"] or "—",
+        "estimate": r.effect.estimate, "low90": r.effect.low90, "high90": r.effect.high90, "verdict": r.verdict,
+        "verdict_text": t(f"events.verdict_{r.verdict}")} for r in measured])
+    best = forest.group_by("category").agg(pl.col("estimate").mean()).sort("estimate", descending=True)
+    page.chart(charts.forest(forest, {"extra": t("events.extra_axis")}), forest,
+               t("events.forest_reading", category=best["category"][0]), "event_forest")
+
+
+def one_event(chat_ids: list[str] | None) -> None:
+    reports = _reports(chat_ids)
+    if not reports:
+        st.info(t("events.none"))
+        return
+    labels = {r.funnel["event_id"]: f"{r.funnel['name']} · {r.funnel['event_day']}" for r in reports}
+    picked = st.selectbox(t("events.pick"), list(labels), format_func=labels.get, key="ev_pick")
+    r = next(x for x in reports if x.funnel["event_id"] == picked)
+    st.subheader(labels[picked])
+    verdict = t(f"events.verdict_{r.verdict}") if r.verdict else t("events.verdict_none")
+    box = st.success if r.verdict == "clear_lift" else st.info if r.verdict else st.warning
+    box(f"**{verdict}** · {sentence(r)}")
+    if r.caveats:
+        st.caption(" · ".join(t(f"events.caveat_{c}") for c in r.caveats))
+    f = r.funnel
+    steps = [(t("events.step_exposed"), f["exposed"]), (t("events.step_signed_up"), f["signed_up"]),
+             (t("events.step_linked"), f["signed_up_linked"]), (t("events.step_attended"), f["attended"]),
+             (t("events.step_returned_7"), f["returned_7"]), (t("events.step_returned_28"), f["returned_28"])]
+    left, right = st.columns(2)
+    with left:
+        page.chart(charts.funnel(steps), pl.DataFrame(steps, schema=["step", "members"], orient="row"),
+                   t("events.funnel_reading", rate=fmt.pct(f["match_rate"]), revenue=fmt.num(f["revenue_day"])),
+                   f"funnel_{picked}")
+    with right:
+        if r.baseline is not None:
+            page.chart(charts.actual_vs_expected(r.baseline.days, f["event_day"], {
+                "band": t("events.band"), "expected": t("events.expected"), "observed": t("events.observed"),
+                "visits": t("events.visits")}), r.baseline.days,
+                t("events.baseline_reading", lift=_n(r.baseline.lift.estimate), low=_n(r.baseline.lift.low90),
+                  high=_n(r.baseline.lift.high90), weeks=r.baseline.weeks_used), f"baseline_{picked}")
+        else:
+            st.info(t("events.no_baseline"))
+    if r.did is not None:
+        d = r.did
+        st.caption(t("events.did_reading", att=f"{d.att.estimate:+.2f}", low=f"{d.att.low90:+.2f}",
+                     high=f"{d.att.high90:+.2f}", treated=d.treated, controls=d.controls)
+                   + (t("events.pretrend_warn") if "pretrend" in r.caveats else ""))
+    signups = data.query("events/exposed", event_ids=[picked]).filter(pl.col("signed_up")).select(
+        "name", "signed_up_at", "signup_line", "customer_id")
+    st.markdown(f"**{t('events.signups_title')}**")
+    st.dataframe(signups, width="stretch", hide_index=True, column_config=page.columns(signups, "events.col_"))
+
+
+def detected(chat_ids: list[str] | None) -> None:
+    st.subheader(t("events.detected_title"))
+    st.caption(t("events.detected_help"))
+    found = data.query("events/detected", chat_ids=chat_ids)
+    if found.is_empty():
+        st.info(t("events.none_detected"))
+        return
+    shown = found.select("chat_name", "title", "start_at", "announced_at", "reminders", "has_solitaire",
+                         pl.coalesce("matched_event", "decision").alias("status"))
+    st.dataframe(shown, width="stretch", hide_index=True, column_config=page.columns(shown, "events.col_"))
+    open_ = found.filter(pl.col("matched_event").is_null() & pl.col("decision").is_null())
+    if open_.is_empty():
+        st.caption(t("events.all_matched"))
+        return
+    labels = {r["detect_id"]: f"{r['title']} · {r['start_at']:%Y-%m-%d %H:%M} · {r['chat_name']}"
+              for r in open_.iter_rows(named=True)}
+    picked = st.selectbox(t("events.detected_pick"), list(labels), format_func=labels.get, key="ev_detect_pick")
+    a, b = st.columns(2)
+    a.button(t("events.confirm"), key="ev_confirm", on_click=data.decide_event, args=(picked, True))
+    b.button(t("events.dismiss"), key="ev_dismiss", on_click=data.decide_event, args=(picked, False))
+
+
+def links(chat_ids: list[str] | None) -> None:
+    st.subheader(t("events.links_title"))
+    st.caption(t("events.links_help"))
+    rate = data.query("events/match_rate", chat_ids=chat_ids)
+    if not rate.is_empty():
+        st.dataframe(rate.drop("chat_id"), width="stretch", hide_index=True,
+                     column_config=page.columns(rate.drop("chat_id"), "events.col_", ratios=("regular_share",)))
+        linked = rate.filter(pl.col("linked"))["members"].sum()
+        total = rate["members"].sum()
+        st.caption(t("events.match_reading", rate=fmt.pct(linked / total if total else None)))
+    found = data.analysis("link_suggestions")
+    if found.is_empty():
+        st.info(t("events.no_suggestions"))
+        return
+    st.dataframe(found, width="stretch", hide_index=True, column_config=page.columns(found, "events.col_"))
+    options = found.rows(named=True)
+    labels = [f"{o['evidence']} · {t('events.method_' + o['method'])}" for o in options]
+    pick = st.selectbox(t("events.link_pick"), range(len(options)), key="ev_link_pick", format_func=labels.__getitem__)
+    row = options[pick]
+    args = (row["member_id"], row["customer_id"], row["method"], row["confidence"])
+    a, b = st.columns(2)
+    a.button(t("events.link_accept"), key="ev_link_yes", on_click=data.decide_link, args=(*args, True))
+    b.button(t("events.link_reject"), key="ev_link_no", on_click=data.decide_link, args=(*args, False))
+
+
+def timeline(chat_ids: list[str] | None) -> None:
+    st.subheader(t("events.timeline_title"))
+    daily = data.query("events/timeline", chat_ids=chat_ids)
+    if daily.is_empty():
+        st.info(t("empty.no_rows"))
+        return
+    evs = data.query("events/funnel").select("event_day", "name")
+    page.chart(charts.timeline(daily, evs, {"messages": t("events.messages"), "visits": t("events.visits_all")}),
+               daily, t("events.timeline_reading", n=evs.height), "events_timeline")
+
