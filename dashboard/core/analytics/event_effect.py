@@ -32,7 +32,7 @@ import polars as pl
 BOOTSTRAP = 1999
 SEED = 20250501
 PRE_DAYS = 56                 # the pre-period: days −56 … −1
-BASELINE_WEEKS = (4, 8)       # same-weekday baseline from the 4th to the 8th week before, at least 4 usable
+BASELINE_WEEKS = (4, 8)       # same-weekday baseline over the 8 weeks before, at least 4 of them usable
 WINDOW = (1, 7)               # the halo: days 1–7 after the event day (day 0 is attendance)
 Z_MDE = 1.645 + 0.842         # 90% two-sided test with 80% power
 STRATA = ((0, 0), (1, 1), (2, 3), (4, 5), (6, 7), (8, 10), (11, 14), (15, None))  # pre-period visit-days
@@ -125,6 +125,8 @@ def baseline(daily: pl.DataFrame, event_day: dt.date, excluded: set[dt.date],
         warnings.simplefilter("ignore", RuntimeWarning)  # a draw may pick no usable week for a day
         boot_expected = np.nanmean(history[:, picks], axis=2)   # window days × draws
     ok = np.isfinite(boot_expected).all(axis=0)
+    if not ok.any():
+        return None
     boot_expected = boot_expected[:, ok]
     boot_lift = (observed[:, None] - boot_expected).sum(axis=0)
     per_day = np.quantile(boot_expected, [0.05, 0.95], axis=1)
@@ -145,7 +147,7 @@ def stratum(pre_visits: int) -> int:
 
 def _changes(panel: pl.DataFrame, event_day: dt.date, window: tuple[int, int]) -> pl.DataFrame:
     """Per customer: pre-period visit-days (days −56 … −1 before `event_day`), window visit-days,
-    and the change = window visits − the pre-period rate over the window's length."""
+    the pre-period rate over the window's length, and the matching stratum."""
     length = window[1] - window[0] + 1
     rel = (pl.col("day") - pl.lit(event_day)).dt.total_days()
     per = panel.group_by("customer_id").agg(
