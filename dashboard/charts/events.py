@@ -17,7 +17,7 @@ def actual_vs_expected(days: pl.DataFrame, event_day: object, labels: dict[str, 
     fig = go.Figure()
     x = days["day"].to_list()
     fig.add_trace(go.Scatter(x=x + x[::-1], y=days["high90"].to_list() + days["low90"].to_list()[::-1],
-                             fill="toself", fillcolor="rgba(148,163,184,0.3)", line=dict(width=0),
+                             fill="toself", fillcolor="rgba(148,163,184,0.3)", line=dict(width=0), mode="lines",
                              name=labels["band"], hoverinfo="skip"))
     fig.add_trace(go.Scatter(x=x, y=days["expected"].to_list(), name=labels["expected"], mode="lines",
                              line=dict(color="#64748b", dash="dash", width=2)))
@@ -71,5 +71,5 @@ def timeline(daily: pl.DataFrame, events: pl.DataFrame, labels: dict[str, str]) 
                            textangle=-90, xanchor="right", yanchor="top", font=dict(size=11, color="#991b1b"))
     fig.update_layout(yaxis=dict(title=labels["messages"]),
                       yaxis2=dict(title=labels["visits"], overlaying="y", side="right", rangemode="tozero",
-                                  showgrid=False))
+                                  showgrid=False, tickformat=",d"))
     return style.apply(fig, height=420)

@@ -99,7 +99,8 @@ def one_event(chat_ids: list[str] | None) -> None:
                      high=f"{d.att.high90:+.2f}", treated=d.treated, controls=d.controls)
                    + (t("events.pretrend_warn") if "pretrend" in r.caveats else ""))
     signups = data.query("events/exposed", event_ids=[picked]).filter(pl.col("signed_up")).select(
-        "name", "signed_up_at", "signup_line", "customer_id")
+        "name", pl.col("signed_up_at").dt.strftime("%Y-%m-%d %H:%M"), "signup_line",
+        pl.col("customer_id").fill_null("—"))
     st.markdown(f"**{t('events.signups_title')}**")
     st.dataframe(signups, width="stretch", hide_index=True, column_config=page.columns(signups, "events.col_"))
 
