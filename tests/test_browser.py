@@ -120,3 +120,12 @@ def test_roles_tabs_draw_offline(browser, demo_db: Path, tmp_path: Path) -> None
     an association, not a cause."""
     _tabs_draw_offline(browser, demo_db, "/roles", ROLES_TABS, tmp_path, must_show="只是关联，不是因果",
                        first="[data-testid=stDataFrame]")
+
+
+EVENTS_TABS = {"活动一览": "每场活动的效果", "单个活动": "儿童绘画比赛 · 2025-05-24", "群里发现的活动": "群里发现的活动",
+               "成员与会员匹配": "群成员和会员号的匹配", "聊天与到店时间线": "聊天和到店放在一起看"}
+
+
+def test_events_tabs_draw_offline(browser, demo_db: Path, tmp_path: Path) -> None:
+    """Every tab of the Events & visits page draws with the sample data."""
+    _tabs_draw_offline(browser, demo_db, "/events", EVENTS_TABS, tmp_path, must_show="聊天和到店放在一起看")

@@ -3,7 +3,8 @@
 -- description: Exposure and sign-up (metrics.md §5.2). Exposed = a customer or expert of the chat
 --   where the event was announced (view event_links), in the chat at the announcement: entered on
 --   or before it and not gone before it. Signed up = has a line in the event's 接龙 list (the first
---   version containing it is the sign-up time); someone who signed up counts as exposed. With the
+--   version containing it is the sign-up time); someone who signed up counts as exposed, and
+--   every 接龙 line counts as a sign-up (an alt account's too; member_class tells). With the
 --   member's confirmed store customer link.
 with events as (
     select event_id, chat_id, exposed_at, solitaire_id, cast(start_at as date) as event_day
@@ -25,7 +26,7 @@ from events v
 join chat_members m on m.chat_id = v.chat_id
 left join signups s on s.solitaire_id = v.solitaire_id and s.member_id = m.member_id
 left join links l on l.member_id = m.member_id
-where m.is_organic
-  and (s.signed_up_at is not null
-       or (coalesce(m.joined_at, m.first_seen_at, cast(m.entered_on as timestamptz)) <= v.exposed_at
-           and (m.left_at is null or m.left_at > v.exposed_at)))
+where (s.signed_up_at is not null and m.member_class <> 'staff')
+   or (m.is_organic
+       and coalesce(m.joined_at, m.first_seen_at, cast(m.entered_on as timestamptz)) <= v.exposed_at
+       and (m.left_at is null or m.left_at > v.exposed_at))

@@ -401,8 +401,10 @@ def write_members(con: duckdb.DuckDBPyConnection, path: Path, recs: Records, imp
                 {"c": rec["customer_id"], "p": rec.get("phone_last4"), "i": import_id},
             )
             con.execute(
-                "insert into member_customers values ($m, $c, 'declared', 1.0, $i) "
-                "on conflict do update set method = 'declared', confidence = 1.0, import_id = excluded.import_id",
+                "insert into member_customers (member_id, customer_id, method, confidence, import_id, status) "
+                "values ($m, $c, 'declared', 1.0, $i, 'confirmed') "
+                "on conflict do update set method = 'declared', confidence = 1.0, import_id = excluded.import_id, "
+                "status = 'confirmed'",
                 {"m": member_id, "c": rec["customer_id"], "i": import_id},
             )
     counts.n_unchanged = len(resolved) - counts.n_new
