@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
-from dashboard.core import db
+from dashboard.core import db, rollups
 
 
 def decide(con: duckdb.DuckDBPyConnection, detect_id: str, confirm: bool) -> str | None:
@@ -26,6 +26,7 @@ def decide(con: duckdb.DuckDBPyConnection, detect_id: str, confirm: bool) -> str
                         {"e": event_id, "n": title, "s": start_at, "a": announced_at, "m": msg_id})
         con.execute("insert into event_decisions values ($d, $x, $e, now())",
                     {"d": detect_id, "x": "confirmed" if confirm else "dismissed", "e": event_id})
+        rollups.refresh_store(con)
         db.bump_data_version(con)
         con.execute("commit")
     except Exception:

@@ -75,6 +75,7 @@ def decide(con: duckdb.DuckDBPyConnection, member_id: str, customer_id: str, met
                     {"m": member_id, "c": customer_id, "method": method, "conf": confidence,
                      "s": "confirmed" if accept else "rejected"})
         chats = rollups.chats_of_members(con, [member_id])
+        rollups.refresh_store(con)
         db.bump_data_version(con)
         con.execute("commit")
     except Exception:

@@ -15,7 +15,7 @@ import duckdb
 import polars as pl
 
 from dashboard.core import settings
-from dashboard.core.analytics import cold_start, diversity_weeks, event_detect, member_roles
+from dashboard.core.analytics import cold_start, diversity_weeks, event_detect, events, member_roles
 from dashboard.core.sqlfile import read_sql_file
 
 # Later rollups read earlier ones (and the views over the base tables).
@@ -39,7 +39,12 @@ ORDER = (
     "member_profiles",
     "diversity_weeks",
     "chat_events",
+    "event_effects",
 )
+
+# The rollups that read the store's records (visits, events, member ↔ customer links): recounted
+# for every chat with events when those change.
+STORE_ROLLUPS = ("chat_events", "event_effects")
 
 # The rollups that read table terms or topic_words, in ORDER: recounted alone when the owner adds
 # her own words or edits the topic lexicon.
@@ -51,6 +56,7 @@ COMPUTED: dict[str, Callable[[duckdb.DuckDBPyConnection, list[str]], pl.DataFram
     "member_profiles": member_roles.profile_rows,
     "diversity_weeks": diversity_weeks.rows,
     "chat_events": event_detect.rows,
+    "event_effects": events.effect_rows,
 }
 
 # Rows are written in this order (chat_id unless named here): rows of one chat together, so a page
@@ -89,6 +95,12 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_ids: list[str], names: tuple[st
 
 def refresh_all(con: duckdb.DuckDBPyConnection) -> None:
     refresh(con, [r[0] for r in con.execute("select chat_id from chats").fetchall()])
+
+
+def refresh_store(con: duckdb.DuckDBPyConnection) -> None:
+    """Recount what depends on the store's records, for every chat an event was announced in."""
+    chats = [r[0] for r in con.execute("select distinct chat_id from chat_events").fetchall()]
+    refresh(con, chats, STORE_ROLLUPS)
 
 
 def chats_of_members(con: duckdb.DuckDBPyConnection, member_ids: list[str]) -> list[str]:

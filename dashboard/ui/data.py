@@ -20,7 +20,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.core import db, event_records, lexicon, linking, queries, roles, settings
-from dashboard.core.analytics import cold_start, events, network
+from dashboard.core.analytics import cold_start, network
 
 
 def db_path() -> Path:
@@ -95,7 +95,6 @@ ANALYSES = {
     "cold_spells": lambda con, chat_ids, settings: cold_start.silences(con, chat_ids, cold_start.Settings(**settings)),
     "alt_accounts": cold_start.accounts,
     "reply_network": network.top_graph,
-    "events": lambda con: events.analyze(con),
     "link_suggestions": linking.suggestions,
 }
 

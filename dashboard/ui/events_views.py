@@ -7,29 +7,31 @@ import polars as pl
 import streamlit as st
 
 from dashboard.charts import events as charts
-from dashboard.core.analytics.events import EventReport
 from dashboard.ui import data, fmt, page
 from dashboard.ui.i18n import t
 
 
-def _reports(chat_ids: list[str] | None) -> list[EventReport]:
-    reports = data.analysis("events")
-    return [r for r in reports if chat_ids is None or r.funnel["chat_id"] in chat_ids]
+def _reports(chat_ids: list[str] | None) -> list[dict]:
+    """Every event announced in the chosen chats: its effect (rollup event_effects) and funnel."""
+    effects = data.query("events/effects", chat_ids=chat_ids)
+    funnel = data.query("events/funnel").select(
+        "event_id", "exposed", "signed_up", "exposed_linked", "signed_up_linked", "attended", "returned_7",
+        "returned_28", "revenue_day", "revenue_28", "match_rate")
+    return effects.join(funnel, on="event_id", how="left").to_dicts()
 
 
 def _n(x: float | None) -> str:
     return "—" if x is None else f"{x:+.1f}" if abs(x) < 10 else f"{x:+.0f}"
 
 
-def sentence(r: EventReport) -> str:
+def sentence(r: dict) -> str:
     """The one plain sentence for the owner (metrics.md §5.5)."""
-    if r.effect is None:
+    if r["verdict"] is None:
         return t("events.no_estimate")
-    e = r.effect
-    text = t(f"events.say_{r.verdict}", extra=_n(e.estimate), low=_n(e.low90), high=_n(e.high90),
-             mde=fmt.num(r.mde))
-    if r.cost_per_extra_visit is not None:
-        text += t("events.say_cost", cost=fmt.num(r.cost_per_extra_visit))
+    text = t(f"events.say_{r['verdict']}", extra=_n(r["estimate"]), low=_n(r["low90"]), high=_n(r["high90"]),
+             mde=fmt.num(r["min_detectable"]))
+    if r["cost_per_extra_visit"] is not None:
+        text += t("events.say_cost", cost=fmt.num(r["cost_per_extra_visit"]))
     return text
 
 
@@ -40,22 +42,21 @@ def overview(chat_ids: list[str] | None) -> None:
         st.info(t("events.none"))
         return
     rows = [{
-        "event": r.funnel["name"], "day": r.funnel["event_day"], "category": r.funnel["category"] or "—",
-        "chat": r.funnel["chat_name"] or "—", "exposed": r.funnel["exposed"], "signed_up": r.funnel["signed_up"],
-        "attended": r.funnel["attended"], "returned_28": r.funnel["returned_28"],
-        "extra": r.effect.estimate if r.effect else None,
-        "verdict": t(f"events.verdict_{r.verdict}") if r.verdict else t("events.verdict_none"),
-        "caveats": "、".join(t(f"events.caveat_{c}") for c in r.caveats) or "—",
+        "event": r["name"], "day": r["event_day"], "category": r["category"] or "—", "chat": r["chat_name"],
+        "exposed": r["exposed"], "signed_up": r["signed_up"], "attended": r["attended"],
+        "returned_28": r["returned_28"], "extra": r["estimate"],
+        "verdict": t(f"events.verdict_{r['verdict']}") if r["verdict"] else t("events.verdict_none"),
+        "caveats": "、".join(t(f"events.caveat_{c}") for c in r["caveats"]) or "—",
     } for r in reports]
     table = pl.DataFrame(rows)
     st.dataframe(table, width="stretch", hide_index=True, column_config=page.columns(table, "events.col_"))
-    measured = [r for r in reports if r.effect is not None]
+    measured = [r for r in reports if r["verdict"] is not None]
     if not measured:
         return
     forest = pl.DataFrame([{
-        "label": f"{r.funnel['name']} {r.funnel['event_day']}", "category": r.funnel["category"] or "—",
-        "estimate": r.effect.estimate, "low90": r.effect.low90, "high90": r.effect.high90, "verdict": r.verdict,
-        "verdict_text": t(f"events.verdict_{r.verdict}")} for r in measured])
+        "label": f"{r['name']} {r['event_day']}", "category": r["category"] or "—", "estimate": r["estimate"],
+        "low90": r["low90"], "high90": r["high90"], "verdict": r["verdict"],
+        "verdict_text": t(f"events.verdict_{r['verdict']}")} for r in measured])
     best = forest.group_by("category").agg(pl.col("estimate").mean()).sort("estimate", descending=True)
     page.chart(charts.forest(forest, {"extra": t("events.extra_axis")}), forest,
                t("events.forest_reading", category=best["category"][0]), "event_forest")
@@ -66,16 +67,15 @@ def one_event(chat_ids: list[str] | None) -> None:
     if not reports:
         st.info(t("events.none"))
         return
-    labels = {r.funnel["event_id"]: f"{r.funnel['name']} · {r.funnel['event_day']}" for r in reports}
+    labels = {r["event_id"]: f"{r['name']} · {r['event_day']}" for r in reports}
     picked = st.selectbox(t("events.pick"), list(labels), format_func=labels.get, key="ev_pick")
-    r = next(x for x in reports if x.funnel["event_id"] == picked)
+    r = f = next(x for x in reports if x["event_id"] == picked)
     st.subheader(labels[picked])
-    verdict = t(f"events.verdict_{r.verdict}") if r.verdict else t("events.verdict_none")
-    box = st.success if r.verdict == "clear_lift" else st.info if r.verdict else st.warning
+    verdict = t(f"events.verdict_{r['verdict']}") if r["verdict"] else t("events.verdict_none")
+    box = st.success if r["verdict"] == "clear_lift" else st.info if r["verdict"] else st.warning
     box(f"**{verdict}** · {sentence(r)}")
-    if r.caveats:
-        st.caption(" · ".join(t(f"events.caveat_{c}") for c in r.caveats))
-    f = r.funnel
+    if r["caveats"]:
+        st.caption(" · ".join(t(f"events.caveat_{c}") for c in r["caveats"]))
     steps = [(t("events.step_exposed"), f["exposed"]), (t("events.step_signed_up"), f["signed_up"]),
              (t("events.step_linked"), f["signed_up_linked"]), (t("events.step_attended"), f["attended"]),
              (t("events.step_returned_7"), f["returned_7"]), (t("events.step_returned_28"), f["returned_28"])]
@@ -85,19 +85,21 @@ def one_event(chat_ids: list[str] | None) -> None:
                    t("events.funnel_reading", rate=fmt.pct(f["match_rate"]), revenue=fmt.num(f["revenue_day"])),
                    f"funnel_{picked}")
     with right:
-        if r.baseline is not None:
-            page.chart(charts.actual_vs_expected(r.baseline.days, f["event_day"], {
+        if r["baseline_days"] is not None:
+            days = pl.DataFrame({"day": r["baseline_days"], "observed": r["baseline_observed"],
+                                 "expected": r["baseline_expected"], "low90": r["baseline_band_low"],
+                                 "high90": r["baseline_band_high"]})
+            page.chart(charts.actual_vs_expected(days, f["event_day"], {
                 "band": t("events.band"), "expected": t("events.expected"), "observed": t("events.observed"),
-                "visits": t("events.visits")}), r.baseline.days,
-                t("events.baseline_reading", lift=_n(r.baseline.lift.estimate), low=_n(r.baseline.lift.low90),
-                  high=_n(r.baseline.lift.high90), weeks=r.baseline.weeks_used), f"baseline_{picked}")
+                "visits": t("events.visits")}), days,
+                t("events.baseline_reading", lift=_n(r["baseline_lift"]), low=_n(r["baseline_low90"]),
+                  high=_n(r["baseline_high90"]), weeks=r["baseline_weeks"]), f"baseline_{picked}")
         else:
             st.info(t("events.no_baseline"))
-    if r.did is not None:
-        d = r.did
-        st.caption(t("events.did_reading", att=f"{d.att.estimate:+.2f}", low=f"{d.att.low90:+.2f}",
-                     high=f"{d.att.high90:+.2f}", treated=d.treated, controls=d.controls)
-                   + (t("events.pretrend_warn") if "pretrend" in r.caveats else ""))
+    if r["did_att"] is not None:
+        st.caption(t("events.did_reading", att=f"{r['did_att']:+.2f}", low=f"{r['did_low90']:+.2f}",
+                     high=f"{r['did_high90']:+.2f}", treated=r["did_treated"], controls=r["did_controls"])
+                   + (t("events.pretrend_warn") if "pretrend" in r["caveats"] else ""))
     signups = data.query("events/exposed", event_ids=[picked]).filter(pl.col("signed_up")).select(
         "name", pl.col("signed_up_at").dt.strftime("%Y-%m-%d %H:%M"), "signup_line",
         pl.col("customer_id").fill_null("—"))

@@ -125,3 +125,55 @@ def report(con: duckdb.DuckDBPyConnection, chat_ids: list[str] | None = None) ->
     if chat_ids is not None:
         reports = [r for r in reports if r.funnel["chat_id"] in chat_ids]
     return as_dict(reports, queries.run(con, "events/exposed").filter(pl.col("signed_up")))
+
+
+def _f(x: float | None) -> float | None:
+    return None if x is None or (isinstance(x, float) and np.isnan(x)) else float(x)
+
+
+def effect_row(r: EventReport) -> dict:
+    """One event_effects row from a report."""
+    e, d, b = r.effect, r.did, r.baseline
+    days = b.days if b is not None else None
+    return {
+        "event_id": r.funnel["event_id"], "chat_id": r.funnel["chat_id"], "method": r.method,
+        **{k: _f(getattr(e, k)) if e else None for k in ("estimate", "low90", "high90", "low80", "high80", "se")},
+        "verdict": r.verdict, "min_detectable": _f(r.mde), "cost_per_extra_visit": _f(r.cost_per_extra_visit),
+        "caveats": list(r.caveats), "overlapping": list(r.overlaps),
+        "did_att": _f(d.att.estimate) if d else None, "did_low90": _f(d.att.low90) if d else None,
+        "did_high90": _f(d.att.high90) if d else None, "did_treated": d.treated if d else None,
+        "did_controls": d.controls if d else None, "did_unmatched": d.unmatched if d else None,
+        "pretrend": _f(d.pretrend.estimate) if d and d.pretrend else None,
+        "pretrend_low90": _f(d.pretrend.low90) if d and d.pretrend else None,
+        "pretrend_high90": _f(d.pretrend.high90) if d and d.pretrend else None,
+        "baseline_lift": _f(b.lift.estimate) if b else None, "baseline_low90": _f(b.lift.low90) if b else None,
+        "baseline_high90": _f(b.lift.high90) if b else None, "baseline_weeks": b.weeks_used if b else None,
+        "baseline_days": days["day"].to_list() if b else None,
+        "baseline_observed": days["observed"].to_list() if b else None,
+        "baseline_expected": days["expected"].to_list() if b else None,
+        "baseline_band_low": days["low90"].to_list() if b else None,
+        "baseline_band_high": days["high90"].to_list() if b else None,
+    }
+
+
+EFFECT_SCHEMA = {
+    "event_id": pl.String, "chat_id": pl.String, "method": pl.String, "estimate": pl.Float64, "low90": pl.Float64,
+    "high90": pl.Float64, "low80": pl.Float64, "high80": pl.Float64, "se": pl.Float64, "verdict": pl.String,
+    "min_detectable": pl.Float64, "cost_per_extra_visit": pl.Float64, "caveats": pl.List(pl.String),
+    "overlapping": pl.List(pl.String), "did_att": pl.Float64, "did_low90": pl.Float64, "did_high90": pl.Float64,
+    "did_treated": pl.Int64, "did_controls": pl.Int64, "did_unmatched": pl.Int64, "pretrend": pl.Float64,
+    "pretrend_low90": pl.Float64, "pretrend_high90": pl.Float64, "baseline_lift": pl.Float64,
+    "baseline_low90": pl.Float64, "baseline_high90": pl.Float64, "baseline_weeks": pl.Int64,
+    "baseline_days": pl.List(pl.Date), "baseline_observed": pl.List(pl.Float64),
+    "baseline_expected": pl.List(pl.Float64), "baseline_band_low": pl.List(pl.Float64),
+    "baseline_band_high": pl.List(pl.Float64),
+}
+
+
+def effect_rows(con: duckdb.DuckDBPyConnection, chat_ids: list[str]) -> pl.DataFrame:
+    """The rows of rollup event_effects for the events announced in these chats."""
+    ids = [r[0] for r in con.execute("select distinct event_id from event_links where list_contains($c, chat_id)",
+                                     {"c": chat_ids}).fetchall()]
+    if not ids:
+        return pl.DataFrame(schema=EFFECT_SCHEMA)
+    return pl.DataFrame([effect_row(r) for r in analyze(con, ids)], schema=EFFECT_SCHEMA)

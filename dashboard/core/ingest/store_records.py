@@ -416,10 +416,14 @@ def write_members(con: duckdb.DuckDBPyConnection, path: Path, recs: Records, imp
 
 def write(con: duckdb.DuckDBPyConnection, path: Path, recs: Records, import_id: int) -> WriteCounts:
     if recs.kind is VISITS:
-        return write_visits(con, recs, import_id)
-    if recs.kind is EVENTS:
-        return write_events(con, recs, import_id)
-    return write_members(con, path, recs, import_id)
+        counts = write_visits(con, recs, import_id)
+    elif recs.kind is EVENTS:
+        counts = write_events(con, recs, import_id)
+    else:
+        counts = write_members(con, path, recs, import_id)
+    # visits, events and customer links all move the event effects
+    rollups.refresh_store(con)
+    return counts
 
 
 def coverage(recs: Records) -> tuple[dt.datetime | None, dt.datetime | None]:
