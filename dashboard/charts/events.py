@@ -73,3 +73,20 @@ def timeline(daily: pl.DataFrame, events: pl.DataFrame, labels: dict[str, str]) 
                       yaxis2=dict(title=labels["visits"], overlaying="y", side="right", rangemode="tozero",
                                   showgrid=False, tickformat=",d"))
     return style.apply(fig, height=420)
+
+
+def mark_events(fig: go.Figure, events: pl.DataFrame) -> go.Figure:
+    """Every event's day as a dotted red line with its name, across all of a figure's panels.
+    events: event_day, name."""
+    for r in events.iter_rows(named=True):
+        fig.add_vline(x=r["event_day"], line=dict(color="#dc2626", width=1, dash="dot"), row="all", col="all")
+        fig.add_annotation(x=r["event_day"], y=1.0, yref="paper", text=r["name"], showarrow=False, textangle=-90,
+                           xanchor="right", yanchor="top", font=dict(size=10, color="#991b1b"))
+    return fig
+
+
+def add_visits(fig: go.Figure, visits: pl.DataFrame, name: str, row: int = 2) -> go.Figure:
+    """Store visit-days per period as a dashed line in one panel. visits: period_start, visits."""
+    fig.add_trace(go.Scatter(x=visits["period_start"].to_list(), y=visits["visits"].to_list(), name=name,
+                             mode="lines", line=dict(color="#dc2626", width=2, dash="dash")), row=row, col=1)
+    return fig

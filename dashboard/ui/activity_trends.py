@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.charts import activity as charts
+from dashboard.charts import events as event_charts
 from dashboard.charts import heatmaps
 from dashboard.core.analytics.activity import name_combined
 from dashboard.ui import data, fmt, page
@@ -46,6 +47,15 @@ def periods(f: Filters) -> None:
     if shown["partial"].any():
         reading += t("activity.periods_partial")
     fig = charts.daily_messages_and_speakers(shown, labels, x="period_start")
+    # the shop's side on the same time axis: store visits and the offline events
+    span = {"start": f.start, "end": f.end}
+    visits = data.query("events/visits_by_period", period=period, **span)
+    events = data.query("events/calendar", chat_ids=f.chat_ids, **span)
+    if not visits.is_empty():
+        event_charts.add_visits(fig, visits, t("activity.store_visits"))
+    if not events.is_empty():
+        event_charts.mark_events(fig, events)
+        reading += t("activity.periods_events", n=events.height)
     page.chart(fig, frame, reading, f"period_{period}")
 
 

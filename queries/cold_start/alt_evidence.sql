@@ -12,7 +12,7 @@ with scoped as (
 commerce as (
     select mc.member_id, count(distinct mc.customer_id) as linked_customers, count(v.visit_id) as visits
     from member_customers mc left join visits v on v.customer_id = mc.customer_id
-    where mc.member_id in (select member_id from scoped)
+    where mc.member_id in (select member_id from scoped) and mc.status = 'confirmed'
     group by all
 ),
 final as (

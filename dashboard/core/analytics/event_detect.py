@@ -41,7 +41,8 @@ def detect(candidates: pl.DataFrame) -> pl.DataFrame:
     for r in candidates.sort("ts").iter_rows(named=True):
         sent = r["ts"]
         start = parse_when(r["text"], sent)
-        if start is None or not (sent <= start <= sent + dt.timedelta(days=AHEAD_DAYS)):
+        # by date: "今天活动开始啦" sent at 15:00 with no hour still announces today's event
+        if start is None or not (sent.date() <= start.date() <= (sent + dt.timedelta(days=AHEAD_DAYS)).date()):
             continue
         if r["sender_class"] not in ("staff", "expert", "alt") and r["solitaire_id"] is None:
             continue  # customers say "明天来店里" too; announcements come from the shop or its lists

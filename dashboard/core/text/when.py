@@ -45,7 +45,10 @@ def _day(text: str, sent: dt.datetime) -> dt.date | None:
             return None
         # "1月5日" written in December means next January
         if not m.group(1) and found < today - dt.timedelta(days=60):
-            found = found.replace(year=year + 1)
+            try:
+                found = found.replace(year=year + 1)
+            except ValueError:  # 2月29日 with no leap day next year
+                return None
         return found
     m = _REL_DAY.search(text)
     if m:
@@ -68,6 +71,8 @@ def _time(text: str) -> dt.time | None:
     if not m:
         return None
     part, hour_s, minute_s, tail = m.groups()
+    if part is None and re.search(r"今晚|明晚", text):
+        part = "晚上"  # 今晚8点 is 20:00
     hour = _cn_number(hour_s)
     if hour is None or hour > 24:
         return None
