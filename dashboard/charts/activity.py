@@ -13,13 +13,17 @@ def _chats(frame: pl.DataFrame) -> list[str]:
     return frame["chat_name"].unique(maintain_order=True).to_list()
 
 
-def daily_messages_and_speakers(frame: pl.DataFrame, labels: dict[str, str], x: str = "day") -> go.Figure:
-    """Two stacked panels sharing the time axis: messages (bars) and speakers (lines), per chat.
+def daily_messages_and_speakers(frame: pl.DataFrame, labels: dict[str, str], x: str = "day",
+                                visits: pl.DataFrame | None = None) -> go.Figure:
+    """Stacked panels sharing the time axis: messages (bars) and speakers (lines), per chat, and,
+    given `visits` (period_start, visits), the store's visit-days in a third panel.
 
     frame: chat_name, x (day or period_start), messages, speakers, optionally partial (bool).
-    labels: day, messages, speakers.
+    labels: day, messages, speakers, and visits when visits are given.
     """
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06)
+    rows = 2 if visits is None else 3
+    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.06,
+                        row_heights=None if rows == 2 else [0.45, 0.3, 0.25])
     for i, chat in enumerate(_chats(frame)):
         part = frame.filter(pl.col("chat_name") == chat).sort(x)
         color = style.PALETTE[i % len(style.PALETTE)]
@@ -30,11 +34,16 @@ def daily_messages_and_speakers(frame: pl.DataFrame, labels: dict[str, str], x: 
         fig.add_trace(go.Scatter(x=part[x].to_list(), y=part["speakers"].to_list(), name=chat,
                                  mode="lines+markers", line=dict(color=color, width=2), marker=dict(size=4),
                                  legendgroup=chat, showlegend=False), row=2, col=1)
+    if visits is not None:
+        fig.add_trace(go.Scatter(x=visits["period_start"].to_list(), y=visits["visits"].to_list(),
+                                 name=labels["visits"], mode="lines", line=dict(color="#dc2626", width=2)),
+                      row=3, col=1)
+        fig.update_yaxes(title_text=labels["visits"], row=3, col=1)
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(title_text=labels["day"], row=2, col=1)
+    fig.update_xaxes(title_text=labels["day"], row=rows, col=1)
     fig.update_yaxes(title_text=labels["messages"], row=1, col=1)
     fig.update_yaxes(title_text=labels["speakers"], row=2, col=1)
-    return style.apply(fig, height=460)
+    return style.apply(fig, height=460 if rows == 2 else 580)
 
 
 def rolling_speakers(frame: pl.DataFrame, measure: str, labels: dict[str, str]) -> go.Figure:

@@ -84,9 +84,3 @@ def mark_events(fig: go.Figure, events: pl.DataFrame) -> go.Figure:
                            xanchor="right", yanchor="top", font=dict(size=10, color="#991b1b"))
     return fig
 
-
-def add_visits(fig: go.Figure, visits: pl.DataFrame, name: str, row: int = 2) -> go.Figure:
-    """Store visit-days per period as a dashed line in one panel. visits: period_start, visits."""
-    fig.add_trace(go.Scatter(x=visits["period_start"].to_list(), y=visits["visits"].to_list(), name=name,
-                             mode="lines", line=dict(color="#dc2626", width=2, dash="dash")), row=row, col=1)
-    return fig

@@ -46,13 +46,12 @@ def periods(f: Filters) -> None:
     shown = shown.with_columns((pl.col("covered_days") < length).alias("partial"))
     if shown["partial"].any():
         reading += t("activity.periods_partial")
-    fig = charts.daily_messages_and_speakers(shown, labels, x="period_start")
     # the shop's side on the same time axis: store visits and the offline events
     span = {"start": f.start, "end": f.end}
     visits = data.query("events/visits_by_period", period=period, **span)
     events = data.query("events/calendar", chat_ids=f.chat_ids, **span)
-    if not visits.is_empty():
-        event_charts.add_visits(fig, visits, t("activity.store_visits"))
+    fig = charts.daily_messages_and_speakers(shown, {**labels, "visits": t("activity.store_visits")},
+                                             x="period_start", visits=None if visits.is_empty() else visits)
     if not events.is_empty():
         event_charts.mark_events(fig, events)
         reading += t("activity.periods_events", n=events.height)
