@@ -32,11 +32,13 @@ APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 ACTIVITY_TABS = ("trend", "when", "members", "participation", "conversations", "responses", "cohorts", "compare")
 COLD_START_TABS = ("takeoff", "seeding", "spells", "alts")
 ROLES_TABS = ("members", "rfm", "talk", "diversity", "experts", "replies", "links")
+EVENTS_TABS = ("overview", "one", "detected", "links", "timeline")
 VIEWS = ([("overview", None, None)]
          + [(f"activity · {tab}", "app_pages/activity.py", ("act_tab", f"activity.tab_{tab}")) for tab in ACTIVITY_TABS]
          + [(f"cold start · {tab}", "app_pages/cold_start.py", ("cs_tab", f"cold.tab_{tab}"))
             for tab in COLD_START_TABS]
-         + [(f"roles · {tab}", "app_pages/roles.py", ("roles_tab", f"roles.tab_{tab}")) for tab in ROLES_TABS])
+         + [(f"roles · {tab}", "app_pages/roles.py", ("roles_tab", f"roles.tab_{tab}")) for tab in ROLES_TABS]
+         + [(f"events · {tab}", "app_pages/events.py", ("ev_tab", f"events.tab_{tab}")) for tab in EVENTS_TABS])
 BUDGET_MS = 300
 RUNS = 5
 
