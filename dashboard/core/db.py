@@ -269,6 +269,20 @@ def bump_data_version(con: duckdb.DuckDBPyConnection) -> int:
     return new
 
 
+@contextlib.contextmanager
+def change(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One change the owner makes from a page (a role, a word, a link, an event): its statements
+    and the rollups it moves in one transaction, the data version bumped so caches drop."""
+    con.execute("begin")
+    try:
+        yield
+        bump_data_version(con)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
 def file_fingerprint(path: str | Path) -> tuple:
     """Cheap change detector (no open): size and mtime of the file and its WAL."""
     p = Path(path)

@@ -15,8 +15,7 @@ def decide(con: duckdb.DuckDBPyConnection, detect_id: str, confirm: bool) -> str
     if found is None:
         raise ValueError(f"no event found in the chat with id {detect_id!r}")
     event_id = f"chat-{detect_id}" if confirm else None
-    con.execute("begin")
-    try:
+    with db.change(con):
         con.execute("delete from event_decisions where detect_id = $d", {"d": detect_id})
         con.execute("delete from store_events where event_id = $e", {"e": f"chat-{detect_id}"})
         if confirm:
@@ -27,9 +26,4 @@ def decide(con: duckdb.DuckDBPyConnection, detect_id: str, confirm: bool) -> str
         con.execute("insert into event_decisions values ($d, $x, $e, now())",
                     {"d": detect_id, "x": "confirmed" if confirm else "dismissed", "e": event_id})
         rollups.refresh_store(con)
-        db.bump_data_version(con)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return event_id

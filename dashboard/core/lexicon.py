@@ -48,17 +48,11 @@ def remove(con: duckdb.DuckDBPyConnection, word: str) -> int:
 def _apply(con: duckdb.DuckDBPyConnection, word: str, statements: list[tuple[str, dict]]) -> int:
     """Write the change, cut again every stored text message containing the word, replace their
     terms and recount the rollups that read terms, in one transaction."""
-    con.execute("begin")
-    try:
+    with db.change(con):
         for sql, params in statements:
             con.execute(sql, params)
         n, chats = resegment(con, word)
         rollups.refresh(con, chats, rollups.TERM_ROLLUPS)
-        db.bump_data_version(con)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return n
 
 

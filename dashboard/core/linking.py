@@ -66,8 +66,7 @@ def decide(con: duckdb.DuckDBPyConnection, member_id: str, customer_id: str, met
            confidence: float | None, accept: bool) -> list[str]:
     """The owner's answer to a suggestion: a confirmed link (with how it was found) or a rejection.
     Returns the chats refreshed."""
-    con.execute("begin")
-    try:
+    with db.change(con):
         con.execute("delete from member_customers where member_id = $m and customer_id = $c",
                     {"m": member_id, "c": customer_id})
         con.execute("insert into member_customers (member_id, customer_id, method, confidence, status) "
@@ -76,9 +75,4 @@ def decide(con: duckdb.DuckDBPyConnection, member_id: str, customer_id: str, met
                      "s": "confirmed" if accept else "rejected"})
         chats = rollups.chats_of_members(con, [member_id])
         rollups.refresh_store(con)
-        db.bump_data_version(con)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return chats

@@ -25,17 +25,11 @@ def declare(con: duckdb.DuckDBPyConnection, member_id: str, role: str, chat_id: 
 
 def _write(con: duckdb.DuckDBPyConnection, member_id: str, statements: list[tuple[str, dict]]) -> list[str]:
     """Run the statements and refresh the rollups of the member's chats, in one transaction."""
-    con.execute("begin")
-    try:
+    with db.change(con):
         for sql, params in statements:
             con.execute(sql, params)
         chats = rollups.chats_of_members(con, [member_id])
         rollups.refresh(con, chats)
-        db.bump_data_version(con)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return chats
 
 
