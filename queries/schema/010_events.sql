@@ -10,6 +10,7 @@ create table chat_events (
     reminders bigint not null,
     solitaire_id varchar,
     mentions varchar[] not null,
+    texts varchar not null,
     primary key (chat_id, detect_id)
 );
 comment on table chat_events is 'Rollup: events announced in a chat (an announcement with event words and a day, reminders, a 接龙 list), one per chat and event day; see core/analytics/event_detect.py.';

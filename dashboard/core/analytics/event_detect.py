@@ -22,7 +22,7 @@ _WHEN_WORDS = re.compile(r"\d{1,2}月\d{1,2}[日号]?|\d{1,2}[:：]\d{2}|(?:上�
 
 SCHEMA = {"chat_id": pl.String, "detect_id": pl.String, "start_at": pl.Datetime(time_zone="UTC"),
           "title": pl.String, "announce_msg_id": pl.String, "announced_at": pl.Datetime(time_zone="UTC"),
-          "reminders": pl.Int64, "solitaire_id": pl.String, "mentions": pl.List(pl.String)}
+          "reminders": pl.Int64, "solitaire_id": pl.String, "mentions": pl.List(pl.String), "texts": pl.String}
 
 
 def _title(text: str) -> str:
@@ -49,8 +49,9 @@ def detect(candidates: pl.DataFrame) -> pl.DataFrame:
         key = (r["chat_id"], start.date())
         ev = found.setdefault(key, {"chat_id": r["chat_id"], "start_at": start, "title": None,
                                     "announce_msg_id": r["msg_id"], "announced_at": sent, "reminders": 0,
-                                    "solitaire_id": None, "mentions": []})
+                                    "solitaire_id": None, "mentions": [], "texts": ""})
         ev["mentions"].append(r["msg_id"])
+        ev["texts"] = (ev["texts"] + "\n" + r["text"]).strip()  # where it is held is read from these
         if r["solitaire_id"] is not None:
             ev["solitaire_id"] = ev["solitaire_id"] or r["solitaire_id"]
             ev["title"] = _title(r["text"])
