@@ -41,7 +41,8 @@ EMPTY_ON_FIXTURES = {"overview/alerts", "overview/coverage_gaps", "cold_start/al
                      # no store records (events, visits, customers) in the chat fixtures: tests/test_events.py
                      # and tests/test_linking.py run these on the sample and on hand-made records
                      "events/effects", "events/exposed", "events/funnel", "events/link_candidates",
-                     "events/member_daily", "events/visit_panel", "events/calendar", "events/visits_by_period"}
+                     "events/member_daily", "events/visit_panel", "events/calendar", "events/visits_by_period",
+                     "store/store_days"}
 
 
 def _required(name: str, con: duckdb.DuckDBPyConnection) -> dict:

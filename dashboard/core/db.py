@@ -70,8 +70,17 @@ def _connect_with_retry(
             delay = min(delay * 2, 0.5)
 
 
+def memory_limit_mb() -> int:
+    """DuckDB's own default is 80% of RAM, which leaves too little for the Python side of a rollup
+    refresh (Polars, networkx) and got a 10M-message rebuild killed by the kernel; 40% makes DuckDB
+    spill to disk earlier instead."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return max(1024, int(total * 0.4 / 2**20))
+
+
 def _session_setup(con: duckdb.DuckDBPyConnection, tz: str) -> None:
     con.execute(f"set TimeZone = '{_safe_tz(tz)}'")
+    con.execute(f"set memory_limit = '{memory_limit_mb()}MB'")
 
 
 def _safe_tz(tz: str) -> str:

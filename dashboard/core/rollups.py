@@ -95,10 +95,20 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_ids: list[str], names: tuple[st
 
 def refresh_all(con: duckdb.DuckDBPyConnection) -> None:
     refresh(con, [r[0] for r in con.execute("select chat_id from chats").fetchall()])
+    _refresh_store_days(con)
+
+
+def _refresh_store_days(con: duckdb.DuckDBPyConnection) -> None:
+    """Store visits are not per chat: table store_days is rebuilt whole (one pass over visits)."""
+    con.execute("delete from store_days")
+    body = read_sql_file(settings.queries_dir() / "store" / "store_days.sql").body
+    con.execute(f"insert into store_days by name select * from ({body})")
 
 
 def refresh_store(con: duckdb.DuckDBPyConnection) -> None:
-    """Recount what depends on the store's records, for every chat an event was announced in."""
+    """Recount what depends on the store's records: visits per store and day, and the events of
+    every chat an event was announced in."""
+    _refresh_store_days(con)
     chats = [r[0] for r in con.execute("select distinct chat_id from chat_events").fetchall()]
     refresh(con, chats, STORE_ROLLUPS)
 

@@ -12,12 +12,8 @@ from dashboard.ui.i18n import t
 
 
 def _reports(chat_ids: list[str] | None) -> list[dict]:
-    """Every event announced in the chosen chats: its effect (rollup event_effects) and funnel."""
-    effects = data.query("events/effects", chat_ids=chat_ids)
-    funnel = data.query("events/funnel").select(
-        "event_id", "exposed", "signed_up", "exposed_linked", "signed_up_linked", "attended", "returned_7",
-        "returned_28", "revenue_day", "revenue_28", "match_rate")
-    return effects.join(funnel, on="event_id", how="left").to_dicts()
+    """Every event announced in the chosen chats, with its funnel and effect (rollup event_effects)."""
+    return data.query("events/effects", chat_ids=chat_ids).to_dicts()
 
 
 def _n(x: float | None) -> str:
@@ -160,7 +156,7 @@ def timeline(chat_ids: list[str] | None) -> None:
     if daily.is_empty():
         st.info(t("empty.no_rows"))
         return
-    evs = data.query("events/funnel").select("event_day", "name")
+    evs = data.query("events/calendar", chat_ids=chat_ids)
     page.chart(charts.timeline(daily, evs, {"messages": t("events.messages"), "visits": t("events.visits_all")}),
                daily, t("events.timeline_reading", n=evs.height), "events_timeline")
 

@@ -98,9 +98,7 @@ def as_dict(reports: list[EventReport], signups: pl.DataFrame) -> dict:
         out.append({
             "event_id": ev, "name": r.funnel["name"], "category": r.funnel["category"],
             "day": r.funnel["event_day"], "chat": r.funnel["chat_name"],
-            "funnel": {k: r.funnel[k] for k in ("exposed", "signed_up", "exposed_linked", "signed_up_linked",
-                                                 "attended", "returned_7", "returned_28", "revenue_day",
-                                                 "revenue_28", "match_rate")},
+            "funnel": {k: r.funnel[k] for k in FUNNEL},
             "effect": {"method": r.method, "window_days": list(fx.WINDOW), "extra_visits": _interval(r.effect),
                        "verdict": r.verdict, "min_detectable": r.mde,
                        "cost": float(r.funnel["cost"]) if r.funnel["cost"] is not None else None,
@@ -153,7 +151,12 @@ def effect_row(r: EventReport) -> dict:
         "baseline_expected": days["expected"].to_list() if b else None,
         "baseline_band_low": days["low90"].to_list() if b else None,
         "baseline_band_high": days["high90"].to_list() if b else None,
+        **{k: r.funnel[k] for k in FUNNEL},
     }
+
+
+FUNNEL = ("exposed", "signed_up", "exposed_linked", "signed_up_linked", "attended", "returned_7", "returned_28",
+          "revenue_day", "revenue_28", "match_rate")
 
 
 EFFECT_SCHEMA = {
@@ -167,6 +170,9 @@ EFFECT_SCHEMA = {
     "baseline_days": pl.List(pl.Date), "baseline_observed": pl.List(pl.Float64),
     "baseline_expected": pl.List(pl.Float64), "baseline_band_low": pl.List(pl.Float64),
     "baseline_band_high": pl.List(pl.Float64),
+    "exposed": pl.Int64, "signed_up": pl.Int64, "exposed_linked": pl.Int64, "signed_up_linked": pl.Int64,
+    "attended": pl.Int64, "returned_7": pl.Int64, "returned_28": pl.Int64, "revenue_day": pl.Float64,
+    "revenue_28": pl.Float64, "match_rate": pl.Float64,
 }
 
 
