@@ -40,6 +40,7 @@ ORDER = (
     "diversity_weeks",
     "chat_events",
     "event_effects",
+    "checkin_messages",
 )
 
 # The rollups that read the store's records (visits, events, member ↔ customer links): recounted

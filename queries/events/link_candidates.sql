@@ -4,7 +4,7 @@
 -- description: Clues for linking chat members to store customers (metrics.md §5.1) among members
 --   and customers with no confirmed link yet, and pairs the owner has not rejected: 接龙 lines
 --   holding four digits (a phone's last four), members' names beside customers' names, and
---   messages saying the member is at the shop (到店了, 我在店里 …) with every customer visit in the
+--   messages saying the member is at the shop (rollup checkin_messages) with every customer visit in the
 --   two hours after. core/linking.py turns them into suggestions.
 with linked_members as (select member_id from member_customers where status = 'confirmed'),
 linked_customers as (select customer_id from member_customers where status = 'confirmed'),
@@ -25,8 +25,7 @@ from open_members m, open_customers c
 where m.name is not null and c.name is not null
 union all
 select 'visit', x.member_id, v.customer_id, x.text, (epoch(v.ts) - epoch(x.ts)) / 3600.0
-from messages x
+from checkin_messages x
 join open_members m using (member_id)
 join visits v on v.customer_id in (select customer_id from open_customers)
     and v.ts between x.ts and x.ts + interval 2 hour
-where x.kind = 'text' and regexp_matches(x.text, '到店了|到店啦|我在店里|在店里了|已到店|到门店了')
