@@ -37,7 +37,8 @@ err = Console(stderr=True)
 DbOption = Annotated[Path | None, typer.Option("--db", help="Database file (default: $QUNXI_DB or the user data dir).")]
 TzOption = Annotated[str, typer.Option("--tz", help="Time zone the export's clock times are in.")]
 
-RECORD_DETAIL = {"customers": "会员", "roles": "角色", "customer_links": "会员关联"}
+RECORD_DETAIL = {"customers": "会员", "roles": "角色", "customer_links": "会员关联",
+                 "shop_prefixed_ids": "与其他门店重号、加了门店前缀的编号"}
 STAGE_LABEL = {"parse": "读取消息", "words": "分词", "store": "写入数据库"}
 
 

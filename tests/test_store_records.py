@@ -63,6 +63,8 @@ def test_english_headers_in_any_order_and_gbk(tmp_path: Path) -> None:
     ("negative.csv", "单号,门店,会员号,时间,金额\nA1,万达店,V1,2025-05-01 10:00,-5\n", 2, ["“金额”列", "负数"]),
     ("dupe.csv", "单号,门店,会员号,时间,金额\nA1,万达店,V1,2025-05-01 10:00,5\nA1,万达店,V1,2025-05-01 11:00,5\n", 3,
      ["重复", "第 2 行"]),
+    ("dupe_nostore.csv", "单号,门店,会员号,时间,金额\nA1,,V1,2025-05-01 10:00,5\nA1,万达店,V1,2025-05-01 11:00,5\n", 3,
+     ["重复", "第 2 行"]),
     ("comma.csv", "单号,门店,会员号,时间,金额\nA1,万达店,V1,2025-05-01 10:00,1,024.50\n", 2, ["6 个字段", "双引号"]),
     ("badrole.csv", "微信号,群昵称,角色\nwxid_a,小美,大掌柜\n", 2, ["“角色”列", "大掌柜"]),
     ("nobody.csv", "群,微信号,群昵称,角色\n,,,店员\n", 2, ["微信号", "群昵称"]),
@@ -89,6 +91,51 @@ def test_reimport_is_a_noop_and_a_newer_export_updates(tmp_path: Path) -> None:
     r = ingest_file(write(tmp_path, "pos_newer.csv", newer), db)
     assert (r.n_new, r.n_updated, r.n_duplicate) == (1, 1, 2)
     assert rows(db, "select count(*), sum(amount)::varchar from visits")[0] == (4, "1241.50")
+
+
+CHAIN_HEADER = "活动编号,门店,活动名称,类别,公布时间,开始时间,结束时间,费用\n"
+
+
+def _event(eid: str, store: str, name: str, day: int, cost: int = 100) -> str:
+    return f"{eid},{store},{name},DIY,2025-05-01 10:00,2025-05-{day:02d} 14:00,,{cost}\n"
+
+
+def test_shops_reusing_an_event_id_keep_every_event(tmp_path: Path) -> None:
+    """Each shop of a chain numbers its events from E1: a later shop's E1 is kept beside the first."""
+    db = tmp_path / "s.duckdb"
+    a = write(tmp_path, "a.csv", CHAIN_HEADER + _event("E1", "万达店", "插花课", 10) + _event("E2", "万达店", "蛋糕", 11))
+    b = write(tmp_path, "b.csv", CHAIN_HEADER + _event("E1", "滨江店", "绘画", 12))
+    ingest_file(a, db)
+    r = ingest_file(b, db)
+    assert (r.n_new, r.n_updated, r.details.get("shop_prefixed_ids")) == (1, 0, 1)
+    # one chain-wide file with the same id in two other shops: the first named keeps it only if
+    # nobody holds it yet
+    both = write(tmp_path, "c.csv", CHAIN_HEADER + _event("E3", "湖滨店", "瑜伽", 13) + _event("E3", "西溪店", "瑜伽", 14)
+                 + _event("E1", "湖滨店", "亲子", 15))
+    r = ingest_file(both, db)
+    assert (r.n_new, r.details.get("shop_prefixed_ids")) == (3, 2)
+    expected = [("E1", "万达店", "插花课"), ("E2", "万达店", "蛋糕"), ("E3", "湖滨店", "瑜伽"),
+                ("湖滨店:E1", "湖滨店", "亲子"), ("滨江店:E1", "滨江店", "绘画"), ("西溪店:E3", "西溪店", "瑜伽")]
+    assert rows(db, "select event_id, store_id, name from store_events order by event_id") == expected
+    # a corrected export of either shop updates its own event, never the other shop's
+    r = ingest_file(write(tmp_path, "b2.csv", CHAIN_HEADER + _event("E1", "滨江店", "绘画", 12, cost=300)), db)
+    assert (r.n_new, r.n_updated, r.n_duplicate) == (0, 1, 0)
+    r = ingest_file(write(tmp_path, "a2.csv", CHAIN_HEADER + _event("E1", "万达店", "插花课", 10)
+                          + _event("E2", "万达店", "蛋糕", 11) + _event("E4", "万达店", "新活动", 16)), db)
+    assert (r.n_new, r.n_updated, r.n_duplicate, r.details.get("shop_prefixed_ids")) == (1, 0, 2, None)
+    assert rows(db, "select event_id, cost::int from store_events where event_id like '%E1' order by 1") == [
+        ("E1", 100), ("湖滨店:E1", 100), ("滨江店:E1", 300)]
+
+
+def test_shops_reusing_an_order_number_keep_every_visit(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    ingest_file(write(tmp_path, "pos.csv", VISITS), db)
+    other = "单号,门店,会员号,时间,金额\nA001,湖滨店,V009,2025-05-01 12:00:00,10\nA001,西溪店,,2025-05-01 13:00:00,20\n"
+    r = ingest_file(write(tmp_path, "pos2.csv", other), db)
+    assert (r.n_new, r.details.get("shop_prefixed_ids")) == (2, 2)
+    assert rows(db, "select count(*), sum(amount)::varchar from visits")[0] == (5, "1241.50")
+    assert rows(db, "select visit_id from visits where visit_id like '%A001' order by 1") == [
+        ("A001",), ("湖滨店:A001",), ("西溪店:A001",)]
 
 
 def test_members_csv_declares_roles_and_links(fixture_db: Path, tmp_path: Path) -> None:

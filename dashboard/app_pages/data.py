@@ -57,6 +57,8 @@ def _import_one(path: Path, chat_name: str | None, mapping: dict[str, str] | Non
             status.update(label=t("data.already", file=path.name), state="complete")
             return
         status.update(label=_done_label(report, path.name), state="complete")
+        if report.details.get("shop_prefixed_ids"):
+            st.info(t("data.shop_prefixed", n=fmt.num(report.details["shop_prefixed_ids"])))
         for s in report.skipped_samples[:5]:
             st.caption(s)
 

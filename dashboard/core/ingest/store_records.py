@@ -209,7 +209,7 @@ def read_records(path: Path, sniffed: Sniffed, tz: str) -> Records:
     kind, where = found
     by_key = {c.key: c for c in kind.columns}
     out = Records(kind, [])
-    seen: dict[str, int] = {}
+    seen: dict[str, list[tuple[str | None, int]]] = {}
     id_key = kind.columns[0].key if kind is not MEMBERS else None
     for line, row, readable in iter_records(path, sniffed):
         out.n_read += 1
@@ -233,11 +233,14 @@ def read_records(path: Path, sniffed: Sniffed, tz: str) -> Records:
         if kind is MEMBERS and not (rec.get("wxid") or rec.get("nickname")):
             raise IngestError(path, "这一行既没有微信号也没有群昵称", line=line, expected="至少填写其中一项")
         if id_key:
-            ident = rec[id_key]
-            if ident in seen:
-                raise _cell(path, line, header[where[id_key]], f"“{ident}”与第 {seen[ident]} 行重复",
-                            "每行一个不同的编号")
-            seen[ident] = line
+            ident, store = rec[id_key], rec.get("store")
+            # a chain-wide file may reuse an id in different shops; within one shop (or with no shop
+            # named) the same id twice is a mistake
+            for other_store, other_line in seen.get(ident, ()):
+                if store is None or other_store is None or store == other_store:
+                    raise _cell(path, line, header[where[id_key]], f"“{ident}”与第 {other_line} 行重复",
+                                "每行一个不同的编号（不同门店可以用同一个编号）")
+            seen.setdefault(ident, []).append((store, line))
         out.rows.append(rec)
         out.lines.append(line)
     if not out.rows:
@@ -261,9 +264,35 @@ def _stores(con: duckdb.DuckDBPyConnection, names: set[str | None]) -> None:
         con.execute("insert into stores (store_id, name) values ($n, $n) on conflict do nothing", {"n": name})
 
 
+def _scope_ids(con: duckdb.DuckDBPyConnection, table: str, key: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """Give an id another shop already holds the shop's name as a prefix (门店B:E01).
+
+    A chain's shops number their visits and events independently, so every shop has an E01. The
+    shop that first used an id (in the database, else first in this file) keeps it; another shop's
+    record with that id becomes `shop:id` instead of overwriting it. Re-importing either shop's
+    file lands on the same ids again."""
+    con.register("incoming_ids", frame.select(key).unique())
+    try:
+        held = con.sql(
+            f"select t.{key}, t.store_id as held from {table} t semi join incoming_ids i on t.{key} = i.{key}"
+        ).pl()
+    finally:
+        con.unregister("incoming_ids")
+    owner = pl.coalesce("held", pl.col("store_id").drop_nulls().first().over(key))
+    clash = pl.col("store_id").is_not_null() & owner.is_not_null() & (pl.col("store_id") != owner)
+    return (
+        frame.join(held, on=key, how="left", maintain_order="left")
+        .with_columns(pl.when(clash).then(pl.format("{}:{}", "store_id", key)).otherwise(pl.col(key)).alias(key))
+        .drop("held")
+    )
+
+
 def _upsert(con: duckdb.DuckDBPyConnection, table: str, key: str, rows: list[dict], cols: list[str]) -> WriteCounts:
     """Insert new keys, update changed ones, count identical ones: re-importing a file is a no-op."""
     frame = pl.DataFrame([{c: r.get(c) for c in cols} for r in rows], infer_schema_length=None)
+    original = frame[key]
+    frame = _scope_ids(con, table, key, frame)
+    n_scoped = int((frame[key] != original).sum())
     con.register("incoming", frame)
     try:
         cmp = " or ".join(f"t.{c} is distinct from i.{c}" for c in cols if c not in (key, "import_id"))
@@ -281,7 +310,10 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: str, key: str, rows: list[dic
         )
     finally:
         con.unregister("incoming")
-    return WriteCounts(n_new, n_changed, len(rows) - n_new - n_changed)
+    counts = WriteCounts(n_new, n_changed, len(rows) - n_new - n_changed)
+    if n_scoped:
+        counts.extra["shop_prefixed_ids"] = n_scoped
+    return counts
 
 
 def write_visits(con: duckdb.DuckDBPyConnection, recs: Records, import_id: int) -> WriteCounts:
@@ -415,14 +447,21 @@ def write_members(con: duckdb.DuckDBPyConnection, path: Path, recs: Records, imp
 
 
 def write(con: duckdb.DuckDBPyConnection, path: Path, recs: Records, import_id: int) -> WriteCounts:
+    """Write the records and recount what they move: visits move the visits per day and the
+    effects of events their customers were exposed to; events move the effects of their shops'
+    events (a members.csv recounts its members' chats itself)."""
     if recs.kind is VISITS:
         counts = write_visits(con, recs, import_id)
+        rollups.refresh_store_days(con)
+        customers = sorted({r["customer_id"] for r in recs.rows if r.get("customer_id")})
+        rollups.refresh_events(con, rollups.chats_of_customers(con, customers))
     elif recs.kind is EVENTS:
+        stores = {r.get("store") for r in recs.rows}
+        before = rollups.chats_of_shops(con, stores)  # an event moved to another day leaves its old chat
         counts = write_events(con, recs, import_id)
+        rollups.refresh_events(con, sorted(set(before) | set(rollups.chats_of_shops(con, stores))))
     else:
         counts = write_members(con, path, recs, import_id)
-    # visits, events and customer links all move the event effects
-    rollups.refresh_store(con)
     return counts
 
 
