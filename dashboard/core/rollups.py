@@ -44,8 +44,8 @@ ORDER = (
 )
 
 # The rollups that read the store's records (visits, events, member ↔ customer links): recounted
-# for every chat with events when those change.
-STORE_ROLLUPS = ("chat_events", "event_effects")
+# for the chats whose events those touch (see chats_of_shops, chats_of_customers).
+STORE_ROLLUPS = ("event_effects",)
 
 # The rollups that read table terms or topic_words, in ORDER: recounted alone when the owner adds
 # her own words or edits the topic lexicon.
@@ -96,22 +96,48 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_ids: list[str], names: tuple[st
 
 def refresh_all(con: duckdb.DuckDBPyConnection) -> None:
     refresh(con, [r[0] for r in con.execute("select chat_id from chats").fetchall()])
-    _refresh_store_days(con)
+    refresh_store_days(con)
 
 
-def _refresh_store_days(con: duckdb.DuckDBPyConnection) -> None:
+def refresh_store_days(con: duckdb.DuckDBPyConnection) -> None:
     """Store visits are not per chat: table store_days is rebuilt whole (one pass over visits)."""
     con.execute("delete from store_days")
     body = read_sql_file(settings.queries_dir() / "store" / "store_days.sql").body
     con.execute(f"insert into store_days by name select * from ({body})")
 
 
-def refresh_store(con: duckdb.DuckDBPyConnection) -> None:
-    """Recount what depends on the store's records: visits per store and day, and the events of
-    every chat an event was announced in."""
-    _refresh_store_days(con)
-    chats = [r[0] for r in con.execute("select distinct chat_id from chat_events").fetchall()]
-    refresh(con, chats, STORE_ROLLUPS)
+def refresh_events(con: duckdb.DuckDBPyConnection, chat_ids: list[str]) -> None:
+    """Recount the effects of the events announced in these chats."""
+    refresh(con, chat_ids, STORE_ROLLUPS)
+
+
+def chats_of_shops(con: duckdb.DuckDBPyConnection, stores: set[str | None]) -> list[str]:
+    """The chats announcing an event of these shops, or an event whose shop is unknown: one shop's
+    events leave each other's days out of their baselines. A shop unknown (None) is every shop."""
+    rows = con.execute(
+        """
+        select distinct chat_id from event_links
+        where chat_id is not null and ($every or store_id is null or list_contains($stores, store_id))
+        """,
+        {"every": None in stores, "stores": sorted(s for s in stores if s is not None)},
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def chats_of_customers(con: duckdb.DuckDBPyConnection, customers: list[str]) -> list[str]:
+    """The chats announcing an event where a member linked to one of these customers is: where
+    those customers' visits count."""
+    rows = con.execute(
+        """
+        select distinct l.chat_id
+        from event_links l
+        join chat_members m on m.chat_id = l.chat_id
+        join member_customers c on c.member_id = m.member_id and c.status = 'confirmed'
+        where c.customer_id in (select unnest($customers))
+        """,
+        {"customers": customers},
+    ).fetchall()
+    return [r[0] for r in rows]
 
 
 def chats_of_members(con: duckdb.DuckDBPyConnection, member_ids: list[str]) -> list[str]:

@@ -9,7 +9,8 @@ with x as (
     select * from event_exposure where $event_ids is null or list_contains($event_ids, event_id)
 ),
 days as (
-    select customer_id, cast(ts as date) as day, sum(amount)::double as amount
+    -- decimal sums, so the revenue is the same to the cent however the rows are split among threads
+    select customer_id, cast(ts as date) as day, sum(amount) as amount
     from visits where customer_id is not null group by all
 ),
 signed as (
@@ -40,8 +41,8 @@ select e.event_id, e.name, e.category, e.store_id, cast(e.start_at as date) as e
     coalesce(n.exposed, 0) as exposed, coalesce(n.signed_up, 0) as signed_up,
     coalesce(n.exposed_linked, 0) as exposed_linked, coalesce(n.signed_up_linked, 0) as signed_up_linked,
     coalesce(o.attended, 0) as attended, coalesce(o.returned_7, 0) as returned_7,
-    coalesce(o.returned_28, 0) as returned_28, coalesce(o.revenue_day, 0) as revenue_day,
-    coalesce(o.revenue_28, 0) as revenue_28,
+    coalesce(o.returned_28, 0) as returned_28, coalesce(o.revenue_day, 0)::double as revenue_day,
+    coalesce(o.revenue_28, 0)::double as revenue_28,
     n.exposed_linked / nullif(n.exposed, 0) as match_rate
 from event_links e
 left join chats c using (chat_id)

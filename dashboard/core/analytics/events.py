@@ -32,24 +32,34 @@ class EventReport:
     overlaps: tuple[str, ...]   # other events within OVERLAP_DAYS
 
 
-def _excluded(funnel: pl.DataFrame, event_id: str) -> set[dt.date]:
-    """Days a baseline leaves out: holidays and promotions, and every other event's day and the
+def _same_shop(schedule: pl.DataFrame, row: dict) -> pl.DataFrame:
+    """The other events of this event's shop: a chain's other shops hold theirs on the same days
+    without touching this one's customers. An event whose shop is unknown counts as everyone's."""
+    shop = row["store_id"]
+    same = pl.col("store_id").is_null() | (pl.col("store_id") == shop) if shop is not None else pl.lit(True)
+    return schedule.filter((pl.col("event_id") != row["event_id"]) & same)
+
+
+def _excluded(others: pl.DataFrame) -> set[dt.date]:
+    """Days a baseline leaves out: holidays and promotions, and each other event's day and the
     week after it."""
     days = set(calendar.special_days())
-    for r in funnel.filter(pl.col("event_id") != event_id).iter_rows(named=True):
-        days.update(r["event_day"] + dt.timedelta(days=k) for k in range(0, 8))
+    for day in others["event_day"].unique():
+        days.update(day + dt.timedelta(days=k) for k in range(0, 8))
     return days
 
 
-def _overlaps(funnel: pl.DataFrame, row: dict) -> tuple[str, ...]:
-    near = funnel.filter((pl.col("event_id") != row["event_id"])
-                         & ((pl.col("event_day") - pl.lit(row["event_day"])).dt.total_days().abs() < OVERLAP_DAYS))
-    return tuple(near["event_id"].to_list())
+def _overlaps(others: pl.DataFrame, day0: dt.date) -> tuple[str, ...]:
+    near = others.filter((pl.col("event_day") - pl.lit(day0)).dt.total_days().abs() < OVERLAP_DAYS)
+    return tuple(sorted(set(near["event_id"].to_list())))
 
 
-def report_one(row: dict, daily: pl.DataFrame, panel: pl.DataFrame, funnel: pl.DataFrame) -> EventReport:
+def report_one(row: dict, daily: pl.DataFrame, panel: pl.DataFrame, schedule: pl.DataFrame) -> EventReport:
+    """One event's report from its funnel row, its exposed customers' daily visits and visit
+    panel, and the schedule of every event (query events/calendar)."""
     day0 = row["event_day"]
-    excluded = _excluded(funnel, row["event_id"])
+    others = _same_shop(schedule, row)
+    excluded = _excluded(others)
     base = fx.baseline(daily.select("day", "visits"), day0, excluded) if daily.height else None
     did = fx.did(panel.select("customer_id", "treated", "day"), day0) if panel.height else None
     method, effect = (("did", did.extra) if did is not None else ("baseline", base.lift) if base is not None
@@ -62,7 +72,7 @@ def report_one(row: dict, daily: pl.DataFrame, panel: pl.DataFrame, funnel: pl.D
         caveats.append("small_sample")
     if did is not None and did.pretrend is not None and fx.verdict(did.pretrend) in ("clear_lift", "clear_drop"):
         caveats.append("pretrend")
-    overlaps = _overlaps(funnel, row)
+    overlaps = _overlaps(others, day0)
     if overlaps:
         caveats.append("overlap")
     cost = float(row["cost"]) if row["cost"] is not None else None
@@ -72,16 +82,35 @@ def report_one(row: dict, daily: pl.DataFrame, panel: pl.DataFrame, funnel: pl.D
 
 
 def analyze(con: duckdb.DuckDBPyConnection, event_ids: list[str] | None = None) -> list[EventReport]:
-    """Every event's report (all events, or those named). Estimates use all events for the
-    exclusions, so one event's report does not depend on which others were asked for."""
-    funnel_all = queries.run(con, "events/funnel")
-    wanted = funnel_all if event_ids is None else funnel_all.filter(pl.col("event_id").is_in(event_ids))
+    """Every event's report (all events, or those named). The exclusions read every event's day,
+    so one event's report does not depend on which others were asked for."""
+    wanted = queries.run(con, "events/funnel", event_ids=event_ids)
     ids = wanted["event_id"].to_list()
-    daily = queries.run(con, "events/member_daily", event_ids=ids)
-    panel = queries.run(con, "events/visit_panel", event_ids=ids)
-    return [report_one(r, daily.filter(pl.col("event_id") == r["event_id"]),
-                       panel.filter(pl.col("event_id") == r["event_id"]), funnel_all)
+    schedule = queries.run(con, "events/calendar")
+    daily = queries.run(con, "events/member_daily", event_ids=ids).partition_by("event_id", as_dict=True)
+    panel = queries.run(con, "events/visit_panel", event_ids=ids).partition_by("event_id", as_dict=True)
+    empty_daily = pl.DataFrame(schema={"day": pl.Date, "visits": pl.Int64})
+    empty_panel = pl.DataFrame(schema={"customer_id": pl.String, "treated": pl.Boolean, "day": pl.Date})
+    return [report_one(r, daily.get((r["event_id"],), empty_daily), panel.get((r["event_id"],), empty_panel),
+                       schedule)
             for r in wanted.iter_rows(named=True)]
+
+
+def by_type(effects: pl.DataFrame) -> pl.DataFrame:
+    """Per event type (category; none given is "—") with at least fx.POOL_MIN measured events: the
+    mean extra visits per event with its between-event bootstrap interval and verdict, so the
+    owner learns which kind of event works. effects: event_id, category, estimate (rows of
+    event_effects; an event announced in two chats counts once)."""
+    out = []
+    measured = effects.filter(pl.col("estimate").is_not_null() & pl.col("estimate").is_not_nan()).unique(
+        "event_id", keep="first")
+    for (category,), part in measured.sort("category", nulls_last=True).group_by("category", maintain_order=True):
+        mean = fx.pooled(part["estimate"].to_numpy())
+        if mean is not None:
+            out.append({"category": category or "—", "events": part.height, "estimate": mean.estimate,
+                        "low90": mean.low90, "high90": mean.high90, "verdict": fx.verdict(mean)})
+    return pl.DataFrame(out, schema={"category": pl.String, "events": pl.Int64, "estimate": pl.Float64,
+                                     "low90": pl.Float64, "high90": pl.Float64, "verdict": pl.String})
 
 
 def _interval(i: fx.Interval | None) -> dict | None:
@@ -113,7 +142,10 @@ def as_dict(reports: list[EventReport], signups: pl.DataFrame) -> dict:
             "signups": signups.filter(pl.col("event_id") == ev).select(
                 "member_id", "name", "signed_up_at", "signup_line", "customer_id").to_dicts(),
         })
-    return {"events": out}
+    kinds = pl.DataFrame([{"event_id": r.funnel["event_id"], "category": r.funnel["category"],
+                           "estimate": r.effect.estimate if r.effect else None} for r in reports],
+                         schema={"event_id": pl.String, "category": pl.String, "estimate": pl.Float64})
+    return {"events": out, "by_type": by_type(kinds).to_dicts()}
 
 
 def report(con: duckdb.DuckDBPyConnection, chat_ids: list[str] | None = None) -> dict:
