@@ -19,6 +19,7 @@ from dashboard.core.analytics.event_effect import (
     did,
     interval,
     mde,
+    pooled,
     stratum,
     verdict,
 )
@@ -551,3 +552,53 @@ def test_interval_degenerate_draws():
 
 def test_default_bootstrap_size():
     assert BOOTSTRAP == 1999
+
+
+# ---------------------------------------------------------------------------------------------
+# pooling one type's events (metrics.md §5.4): the mean with a between-event bootstrap
+
+
+def test_pooled_needs_three_measured_events():
+    assert pooled(np.array([1.0, 2.0])) is None
+    assert pooled(np.array([1.0, 2.0, float("nan")])) is None
+    assert pooled(np.array([1.0, 2.0, 3.0])) is not None
+
+
+def test_pooled_identical_events_give_a_collapsed_interval():
+    got = pooled(np.array([4.0, 4.0, 4.0, 4.0]))
+    assert (got.estimate, got.low90, got.high90, got.se) == (4.0, 4.0, 4.0, 0.0)
+
+
+def test_pooled_interval_matches_the_bootstrap_of_the_mean():
+    """Three events 0, 3, 9: the mean is 4; a resample's mean takes the 10 values of the 3-multisets
+    with known probabilities, so the 5% and 95% quantiles of 1999 draws are 1 and 7 (P(mean ≤ 1) =
+    P(≤ 3 of the 0s and 3s summing ≤ 3) = 4/27 ≈ 0.148 > 0.05, P(mean < 1) = P(all 0) = 1/27 ≈ 0.037)."""
+    got = pooled(np.array([9.0, 0.0, 3.0]))
+    assert got.estimate == pytest.approx(4.0)
+    assert (got.low90, got.high90) == (pytest.approx(1.0), pytest.approx(7.0))
+    # the bootstrap SE of a mean of n draws is close to the population SD / sqrt(n)
+    sd = np.array([9.0, 0.0, 3.0]).std()
+    assert got.se == pytest.approx(sd / math.sqrt(3), rel=0.08)
+
+
+def test_pooled_is_reproducible_and_order_free():
+    x = np.array([2.5, -1.0, 7.0, 0.5, 3.0])
+    assert pooled(x) == pooled(x[::-1]) == pooled(np.roll(x, 2))
+    assert pooled(x, rng=np.random.default_rng(1)) != pooled(x)
+
+
+def test_by_type_pools_each_type_with_three_events_once_each():
+    from dashboard.core.analytics.events import by_type
+
+    effects = pl.DataFrame({
+        "event_id": ["a1", "a2", "a3", "a3", "b1", "b2", "c1", "c2", "c3", "d1"],
+        "category": ["花艺", "花艺", "花艺", "花艺", "烘焙", "烘焙", None, None, None, "绘画"],
+        "estimate": [9.0, 0.0, 3.0, 3.0, 5.0, 6.0, 1.0, 2.0, 3.0, None],
+    })
+    got = by_type(effects)
+    assert got["category"].to_list() == ["花艺", "—"]           # 烘焙 has two events, 绘画 none measured
+    assert got["events"].to_list() == [3, 3]                    # a3, announced in two chats, counts once
+    flowers = pooled(np.array([9.0, 0.0, 3.0]))
+    assert got.row(0, named=True) == {"category": "花艺", "events": 3, "estimate": flowers.estimate,
+                                      "low90": flowers.low90, "high90": flowers.high90,
+                                      "verdict": verdict(flowers)}

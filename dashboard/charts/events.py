@@ -28,23 +28,32 @@ def actual_vs_expected(days: pl.DataFrame, event_day: object, labels: dict[str, 
     return style.apply(fig, height=380)
 
 
-def forest(rows: pl.DataFrame, labels: dict[str, str]) -> go.Figure:
-    """Every event's estimated extra visits with its 90% interval, grouped by type, coloured by
-    verdict. rows: label, category, estimate, low90, high90, verdict (key), verdict_text."""
-    ordered = rows.sort("category", "label", descending=[False, True])
+def forest(events: pl.DataFrame, types: pl.DataFrame, labels: dict[str, str]) -> go.Figure:
+    """Each type's mean extra visits (a diamond) above its events' estimates (dots), each with its
+    90% interval and coloured by verdict. events and types: label, category, estimate, low90,
+    high90, verdict (key), verdict_text; either may be empty. labels: extra (x axis), mean (legend)."""
+    order: list[str] = []
+    for category in sorted(set(events["category"].to_list()) | set(types["category"].to_list())):
+        order += types.filter(pl.col("category") == category)["label"].to_list()
+        order += events.filter(pl.col("category") == category).sort("label", descending=True)["label"].to_list()
     fig = go.Figure()
-    for key, part in ordered.group_by("verdict", maintain_order=True):
+
+    def points(part: pl.DataFrame, name: str, symbol: str, size: int, color: object) -> None:
         fig.add_trace(go.Scatter(
-            x=part["estimate"].to_list(), y=part["label"].to_list(), mode="markers",
-            name=part["verdict_text"][0], marker=dict(size=12, color=VERDICT_COLORS.get(key[0], "#64748b")),
-            error_x=dict(type="data", symmetric=False,
-                         array=(part["high90"] - part["estimate"]).to_list(),
+            x=part["estimate"].to_list(), y=part["label"].to_list(), mode="markers", name=name,
+            marker=dict(size=size, color=color, symbol=symbol, line=dict(width=1, color="#1f2937")),
+            error_x=dict(type="data", symmetric=False, array=(part["high90"] - part["estimate"]).to_list(),
                          arrayminus=(part["estimate"] - part["low90"]).to_list(), thickness=2, width=6),
             hovertemplate="%{y}: %{x:+.1f}<extra></extra>"))
+
+    if types.height:
+        points(types, labels["mean"], "diamond", 16, [VERDICT_COLORS.get(v, "#64748b") for v in types["verdict"]])
+    for (key,), part in events.sort("verdict").group_by("verdict", maintain_order=True):
+        points(part, part["verdict_text"][0], "circle", 11, VERDICT_COLORS.get(key, "#64748b"))
     fig.add_vline(x=0, line=dict(color="#111", width=1))
     fig.update_xaxes(title_text=labels["extra"], zeroline=False)
-    fig.update_yaxes(categoryorder="array", categoryarray=ordered["label"].to_list(), rangemode="normal")
-    fig = style.apply(fig, height=120 + 42 * rows.height)
+    fig.update_yaxes(categoryorder="array", categoryarray=order[::-1], rangemode="normal")
+    fig = style.apply(fig, height=120 + 42 * len(order))
     fig.update_layout(hovermode="closest")
     return fig
 
@@ -59,16 +68,13 @@ def funnel(steps: list[tuple[str, int]]) -> go.Figure:
 
 def timeline(daily: pl.DataFrame, events: pl.DataFrame, labels: dict[str, str]) -> go.Figure:
     """Messages and store visits per day on one time axis, every event's day marked.
-    daily: day, messages, visits. events: event_day, name."""
+    daily: day, messages, visits. events: event_id, event_day, name."""
     fig = go.Figure()
     fig.add_trace(go.Bar(x=daily["day"].to_list(), y=daily["messages"].to_list(), name=labels["messages"],
                          marker=dict(color=style.PALETTE[0], opacity=0.55)))
     fig.add_trace(go.Scatter(x=daily["day"].to_list(), y=daily["visits"].to_list(), name=labels["visits"],
                              mode="lines", line=dict(color=style.PALETTE[1], width=2), yaxis="y2"))
-    for r in events.iter_rows(named=True):
-        fig.add_vline(x=r["event_day"], line=dict(color="#dc2626", width=1, dash="dot"))
-        fig.add_annotation(x=r["event_day"], y=1.0, yref="paper", text=r["name"], showarrow=False,
-                           textangle=-90, xanchor="right", yanchor="top", font=dict(size=11, color="#991b1b"))
+    mark_events(fig, events)
     fig.update_layout(yaxis=dict(title=labels["messages"]),
                       yaxis2=dict(title=labels["visits"], overlaying="y", side="right", rangemode="tozero",
                                   showgrid=False, tickformat=",d"))
@@ -76,11 +82,14 @@ def timeline(daily: pl.DataFrame, events: pl.DataFrame, labels: dict[str, str]) 
 
 
 def mark_events(fig: go.Figure, events: pl.DataFrame) -> go.Figure:
-    """Every event's day as a dotted red line with its name, across all of a figure's panels.
-    events: event_day, name."""
-    for r in events.iter_rows(named=True):
+    """Each day with an event as a dotted red line across all of a figure's panels, named after its
+    event; a day a chain's shops share is named after its commonest event, "+N" telling how many
+    more. events: event_id, event_day, name (an event announced in two chats counts once)."""
+    days = (events.unique("event_id").group_by("event_day")
+            .agg(pl.len().alias("n"), pl.col("name").mode().sort().first().alias("name")).sort("event_day"))
+    for r in days.iter_rows(named=True):
         fig.add_vline(x=r["event_day"], line=dict(color="#dc2626", width=1, dash="dot"), row="all", col="all")
-        fig.add_annotation(x=r["event_day"], y=1.0, yref="paper", text=r["name"], showarrow=False, textangle=-90,
+        text = r["name"] if r["n"] == 1 else f"{r['name']} +{r['n'] - 1}"
+        fig.add_annotation(x=r["event_day"], y=1.0, yref="paper", text=text, showarrow=False, textangle=-90,
                            xanchor="right", yanchor="top", font=dict(size=10, color="#991b1b"))
     return fig
-

@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.charts import events as charts
+from dashboard.core.analytics import events as analytics
 from dashboard.ui import data, fmt, page
 from dashboard.ui.i18n import t
 
@@ -46,16 +47,36 @@ def overview(chat_ids: list[str] | None) -> None:
     } for r in reports]
     table = pl.DataFrame(rows)
     st.dataframe(table, width="stretch", hide_index=True, column_config=page.columns(table, "events.col_"))
-    measured = [r for r in reports if r["verdict"] is not None]
-    if not measured:
+    measured = pl.DataFrame([r for r in reports if r["verdict"] is not None]) if reports else pl.DataFrame()
+    if measured.is_empty():
         return
-    forest = pl.DataFrame([{
-        "label": f"{r['name']} {r['event_day']}", "category": r["category"] or "—", "estimate": r["estimate"],
-        "low90": r["low90"], "high90": r["high90"], "verdict": r["verdict"],
-        "verdict_text": t(f"events.verdict_{r['verdict']}")} for r in measured])
-    best = forest.group_by("category").agg(pl.col("estimate").mean()).sort("estimate", descending=True)
-    page.chart(charts.forest(forest, {"extra": t("events.extra_axis")}), forest,
-               t("events.forest_reading", category=best["category"][0]), "event_forest")
+    forest_chart(measured)
+
+
+FOREST_EVENTS = 40  # more measured events than this (a chain): the forest shows each type's mean only
+
+
+def forest_chart(measured: pl.DataFrame) -> None:
+    """The history of events as a forest: each type's mean (≥ 3 events, between-event bootstrap)
+    above its events' estimates, so the owner learns which kind of event works."""
+    verdict_text = pl.col("verdict").map_elements(lambda v: t(f"events.verdict_{v}"), return_dtype=pl.String)
+    types = analytics.by_type(measured).with_columns(
+        pl.struct("category", "events").map_elements(
+            lambda r: t("events.type_mean", category=r["category"], n=r["events"]), return_dtype=pl.String
+        ).alias("label"), verdict_text.alias("verdict_text"))
+    shown = measured.unique("event_id", keep="first")
+    if shown.height > FOREST_EVENTS and types.height:
+        st.caption(t("events.forest_many", n=fmt.num(shown.height)))
+        shown = shown.clear()
+    per_event = shown.select(
+        pl.format("{} {}", "name", "event_day").alias("label"), pl.col("category").fill_null("—"),
+        "estimate", "low90", "high90", "verdict", verdict_text.alias("verdict_text"))
+    ranked = types if types.height else per_event.group_by("category").agg(pl.col("estimate").mean())
+    best = ranked.sort("estimate", descending=True)["category"][0]
+    table = pl.concat([types.select(per_event.columns), per_event])
+    page.chart(charts.forest(per_event, types.select(per_event.columns), {
+        "extra": t("events.extra_axis"), "mean": t("events.mean_legend")}), table,
+        t("events.forest_reading", category=best), "event_forest")
 
 
 def one_event(chat_ids: list[str] | None) -> None:

@@ -73,6 +73,21 @@ def interval(draws: np.ndarray, estimate: float) -> Interval:
                     float(draws.std(ddof=1)) if draws.size > 1 else float("nan"))
 
 
+POOL_MIN = 3                  # events of one type before their mean is reported (metrics.md §5.4)
+
+
+def pooled(estimates: np.ndarray, rng: np.random.Generator | None = None, draws: int = BOOTSTRAP) -> Interval | None:
+    """The mean effect of one type's events with a between-event bootstrap (the events resampled
+    with replacement), or None with fewer than POOL_MIN measured events."""
+    x = np.sort(np.asarray(estimates, dtype=float))  # sorted: the same draws whatever the rows' order
+    x = x[~np.isnan(x)]
+    if x.size < POOL_MIN:
+        return None
+    rng = rng if rng is not None else np.random.default_rng(SEED)
+    means = x[rng.integers(0, x.size, size=(draws, x.size))].mean(axis=1)
+    return interval(means, float(x.mean()))
+
+
 VERDICTS = ("clear_lift", "possible_lift", "no_difference", "possible_drop", "clear_drop")
 
 
