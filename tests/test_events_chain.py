@@ -8,10 +8,11 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
-from dashboard.core import db
+from dashboard.core import db, event_records, rollups
 from dashboard.core.analytics import events
 from dashboard.core.ingest.pipeline import ingest_file
 from tests.conftest import rows
@@ -113,3 +114,76 @@ def test_an_import_recounts_what_a_full_recount_gives(chain_db: Path, tmp_path: 
     assert after.equals(_full_recount(chain_db).select(after.columns))
     e03 = dict(zip(after["event_id"], after["revenue_28"], strict=True))["E03"]
     assert e03 == pytest.approx(dict(zip(before["event_id"], before["revenue_28"], strict=True))["E03"] + 5 * 99)
+
+
+def _announcements(con) -> pl.DataFrame:
+    return con.sql("select * from event_announcements order by all").pl()
+
+
+def test_confirming_a_found_event_gives_it_a_shop_and_recounts_like_a_rebuild(chain_db: Path) -> None:
+    """With E04 gone from the calendar its announcement is offered as found in the chat; confirmed,
+    it belongs to the shop the announcement names (the sample's chats are given no shop; the chat's
+    other events are mostly the other shop's), and the rollups it moved equal a recount of every
+    chat."""
+    with db.writer(chain_db) as con:
+        (chat_id, detect_id), = con.execute(
+            "select chat_id, detect_id from event_announcements where event_id = 'E04'").fetchall()
+        con.execute("begin")
+        con.execute("delete from store_events where event_id = 'E04'")
+        rollups.refresh_all(con)
+        con.execute("commit")
+        shops = [r[0] for r in con.execute(
+            "select e.store_id from event_announcements a join store_events e using (event_id) "
+            "where a.chat_id = $c", {"c": chat_id}).fetchall()]
+        assert event_records.decide(con, detect_id, confirm=True) == f"chat-{detect_id}"
+    assert max(sorted(set(shops)), key=shops.count) == "小雨点母婴(万达店)"
+    assert rows(chain_db, "select store_id, name from store_events where event_id = $e",
+                {"e": f"chat-{detect_id}"}) == [("小雨点母婴(滨江店)", "亲子瑜伽")]
+    stored = _effects(chain_db)
+    with db.writer(chain_db) as con:
+        kept = _announcements(con)
+        con.execute("begin")
+        rollups.refresh_all(con)
+        assert _announcements(con).equals(kept)
+        con.execute("rollback")
+    assert f"chat-{detect_id}" in stored["event_id"].to_list()
+    assert stored.equals(_full_recount(chain_db).select(stored.columns))
+
+
+def test_a_calendar_name_the_chat_words_differently_still_finds_its_announcement(chain_db: Path,
+                                                                                tmp_path: Path) -> None:
+    """The calendar calls E02 母亲节插花课, the chat 夏日插花课: the names do not match, but it is the
+    shop's only event that day and the chat's only event that day, so they are paired."""
+    before = rows(chain_db, "select chat_id, detect_id from event_announcements where event_id = 'E02'")
+    assert len(before) == 1
+    text = (ROOT / "sample_data" / "events.csv").read_text(encoding="utf-8-sig").replace("夏日插花课", "母亲节插花课")
+    path = tmp_path / "events_renamed.csv"
+    path.write_text(text, encoding="utf-8-sig")
+    assert ingest_file(path, chain_db).n_updated == 1
+    assert rows(chain_db, "select chat_id, detect_id from event_announcements where event_id = 'E02'") == before
+    assert rows(chain_db, "select name from event_links where event_id = 'E02'") == [("母亲节插花课",)]
+    # a second event of the shop that day, named like neither: now nothing is sure, no pairing
+    extra = tmp_path / "events_second.csv"
+    extra.write_text("活动编号,门店,活动名称,类别,公布时间,开始时间,结束时间,费用\n"
+                     "E99,小雨点母婴(万达店),会员日,其他,2025-06-03 10:00,2025-06-14 18:00,,0\n", encoding="utf-8")
+    ingest_file(extra, chain_db)
+    assert rows(chain_db, "select count(*) from event_announcements where event_id in ('E02', 'E99')") == [(0,)]
+
+
+def test_a_database_from_before_the_announcements_rollup_gets_it_filled(chain_db: Path) -> None:
+    """Migration 014 on a database of schema 013: the new rollup is filled for every chat by its own
+    query, and the event effects come out as they were."""
+    with db.reader(chain_db) as con:
+        want = _announcements(con)
+    effects = _effects(chain_db)
+    assert want.height == 6
+    raw = duckdb.connect(str(chain_db))
+    raw.execute("drop table event_announcements")
+    raw.execute("delete from schema_migrations where version = 14")
+    raw.execute("delete from event_effects")
+    raw.close()
+    db.ensure_database(chain_db)
+    with db.reader(chain_db) as con:
+        assert _announcements(con).equals(want)
+        assert con.execute("select count(*) from meta where key like 'rollups_stale%'").fetchone() == (0,)
+    assert _effects(chain_db).equals(effects)

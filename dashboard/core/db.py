@@ -226,12 +226,17 @@ def _sync_topic_words(con: duckdb.DuckDBPyConnection) -> None:
 def _refresh_stale_rollups(con: duckdb.DuckDBPyConnection) -> None:
     """A migration that adds or changes a rollup marks them stale; rebuild them from the stored
     messages once, so an existing database keeps everything it had."""
-    if not con.execute("select 1 from meta where key = 'rollups_stale'").fetchall():
+    stale = [r[0] for r in con.execute("select key from meta where key like 'rollups_stale%'").fetchall()]
+    if not stale:
         return
     con.execute("begin")
     try:
-        rollups.refresh_all(con)
-        con.execute("delete from meta where key = 'rollups_stale'")
+        if "rollups_stale" in stale:
+            rollups.refresh_all(con)
+        else:  # 'rollups_stale:<name>': a migration that adds one rollup fills only that one
+            chats = [r[0] for r in con.execute("select chat_id from chats").fetchall()]
+            rollups.refresh(con, chats, tuple(k.split(":", 1)[1] for k in stale))
+        con.execute("delete from meta where key like 'rollups_stale%'")
         bump_data_version(con)
         con.execute("commit")
     except duckdb.Error as exc:

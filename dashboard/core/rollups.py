@@ -39,6 +39,7 @@ ORDER = (
     "member_profiles",
     "diversity_weeks",
     "chat_events",
+    "event_announcements",
     "event_effects",
     "checkin_messages",
 )
@@ -122,6 +123,24 @@ def chats_of_shops(con: duckdb.DuckDBPyConnection, stores: set[str | None]) -> l
         {"every": None in stores, "stores": sorted(s for s in stores if s is not None)},
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def rematch_events(con: duckdb.DuckDBPyConnection, starts: list, stores: set[str | None]) -> None:
+    """Pair again the chat events of the local days of these start times with the store events
+    (rollup event_announcements), in the chats where these shops' events can be announced: a chat
+    of one of the shops, or of no known shop whose announcements name one. A shop unknown (None)
+    is every shop."""
+    rows = con.execute(
+        """
+        with days as (select distinct cast(unnest($starts::timestamptz[]) as date) as day)
+        select distinct c.chat_id
+        from chat_events c join chats h using (chat_id) join days d on d.day = cast(c.start_at as date)
+        where $every or list_contains($stores, h.store_id)
+           or (h.store_id is null and len(list_filter($stores, lambda s: contains(c.texts, s))) > 0)
+        """,
+        {"starts": starts, "every": None in stores, "stores": sorted(s for s in stores if s is not None)},
+    ).fetchall()
+    refresh(con, [r[0] for r in rows], ("event_announcements",))
 
 
 def chats_of_customers(con: duckdb.DuckDBPyConnection, customers: list[str]) -> list[str]:

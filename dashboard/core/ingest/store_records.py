@@ -457,9 +457,11 @@ def write(con: duckdb.DuckDBPyConnection, path: Path, recs: Records, import_id: 
         rollups.refresh_events(con, rollups.chats_of_customers(con, customers))
     elif recs.kind is EVENTS:
         stores = {r.get("store") for r in recs.rows}
-        before = rollups.chats_of_shops(con, stores)  # an event moved to another day leaves its old chat
+        before = set(rollups.chats_of_shops(con, stores))  # an event moved to another day leaves its old chat
         counts = write_events(con, recs, import_id)
-        rollups.refresh_events(con, sorted(set(before) | set(rollups.chats_of_shops(con, stores))))
+        rollups.refresh(con, sorted(before), ("event_announcements",))
+        rollups.rematch_events(con, [r["start_at"] for r in recs.rows], stores)
+        rollups.refresh_events(con, sorted(before | set(rollups.chats_of_shops(con, stores))))
     else:
         counts = write_members(con, path, recs, import_id)
     return counts
