@@ -3,6 +3,10 @@ a page's queries ≤ 300 ms warm at 10 million messages). Activity and Cold star
 open tab, so each tab is a view of its own here.
 
     python benchmarks/bench_pages.py 10000000 /tmp/qunxi-bench-pages
+    python benchmarks/bench_pages.py 10000000 /tmp/qunxi-bench-pages "events,activity · trend"
+
+The optional third argument keeps only the views whose names start with one of its
+comma-separated prefixes.
 
 Writes `qunxi sample --scale N` into DIR (kept when it already holds N messages), imports all of
 it (chat exports, visits, events, members.csv) into DIR.duckdb unless that database is already
@@ -134,10 +138,12 @@ def main() -> None:
     with db.reader(database) as con:
         shop = [r[0] for r in con.execute(
             "select chat_id from daily_chat_activity group by 1 order by sum(messages) desc limit 3").fetchall()]
+    wanted = tuple(sys.argv[3].split(",")) if len(sys.argv) > 3 else ("",)
+    views = [v for v in VIEWS if v[0].startswith(wanted)]
     totals: dict[str, list[float]] = {}
     for scenario, chats in (("all chats", None), ("one shop's view: the 3 largest chats", shop)):
         print(f"== {scenario}\n")
-        for page, path, tab in VIEWS:
+        for page, path, tab in views:
             calls = _record(database, path, tab, chats)
             connect, per_query, total = _time_page(database, calls)
             print(f"{'page ' + page:<48} {'rows':>9} {'ms':>8}")

@@ -11,7 +11,7 @@ with x as (
 days as (
     -- decimal sums, so the revenue is the same to the cent however the rows are split among threads
     select customer_id, cast(ts as date) as day, sum(amount) as amount
-    from visits where customer_id is not null group by all
+    from visits where customer_id in (select customer_id from x where signed_up) group by all
 ),
 signed as (
     select x.event_id, x.customer_id, x.event_day,

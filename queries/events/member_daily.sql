@@ -14,7 +14,10 @@ cal as (
     select e.event_id, e.event_day, cast(e.event_day + r.k as date) as day
     from events e, (select cast(unnest(range(-70, 29)) as integer) as k) r
 ),
-days as (select distinct customer_id, cast(ts as date) as day from visits where customer_id is not null)
+days as (
+    select distinct customer_id, cast(ts as date) as day
+    from visits where customer_id in (select customer_id from x)
+)
 select c.event_id, c.day, count(x.customer_id)::bigint as visits,
     count(x.customer_id) filter (where x.signed_up)::bigint as signed_up_visits
 from cal c

@@ -13,7 +13,7 @@ with exposed as (
 ),
 days as (
     select customer_id, cast(ts as date) as day, sum(amount)::double as amount
-    from visits where customer_id is not null
+    from visits where customer_id in (select customer_id from exposed)
     group by all
 )
 select x.event_id, x.event_day, x.customer_id, x.treated, d.day, d.amount
