@@ -602,3 +602,19 @@ def test_by_type_pools_each_type_with_three_events_once_each():
     assert got.row(0, named=True) == {"category": "花艺", "events": 3, "estimate": flowers.estimate,
                                       "low90": flowers.low90, "high90": flowers.high90,
                                       "verdict": verdict(flowers)}
+
+
+def test_forest_draws_the_best_type_first_with_its_events_under_it():
+    from dashboard.charts.events import forest
+
+    cols = ["label", "category", "estimate", "low90", "high90", "verdict", "verdict_text"]
+    events = pl.DataFrame([["画 5-1", "绘画", 1.0, 0.0, 2.0, "no_difference", "看不出差别"],
+                           ["花 5-2", "花艺", 3.0, 2.0, 4.0, "clear_lift", "明显提升"],
+                           ["糕 5-3", "烘焙", 0.5, -1.0, 1.0, "no_difference", "看不出差别"]], schema=cols, orient="row")
+    types = pl.DataFrame([["绘画 · 平均", "绘画", 1.0, 0.5, 1.5, "clear_lift", "明显提升"],
+                          ["花艺 · 平均", "花艺", 3.0, 2.5, 3.5, "clear_lift", "明显提升"]], schema=cols, orient="row")
+    fig = forest(events, types, {"extra": "x", "mean": "同类活动平均"})
+    top_down = list(fig.layout.yaxis.categoryarray)[::-1]
+    assert top_down == ["花艺 · 平均", "花 5-2", "绘画 · 平均", "画 5-1", "糕 5-3"]
+    means = next(tr for tr in fig.data if tr.name == "同类活动平均")
+    assert list(means.y) == ["绘画 · 平均", "花艺 · 平均"] and means.marker.symbol == "diamond"

@@ -32,8 +32,10 @@ def forest(events: pl.DataFrame, types: pl.DataFrame, labels: dict[str, str]) ->
     """Each type's mean extra visits (a diamond) above its events' estimates (dots), each with its
     90% interval and coloured by verdict. events and types: label, category, estimate, low90,
     high90, verdict (key), verdict_text; either may be empty. labels: extra (x axis), mean (legend)."""
+    # the types that worked best on top; a type with no mean after them, by name
+    ranked = types.sort("estimate", descending=True)["category"].to_list()
     order: list[str] = []
-    for category in sorted(set(events["category"].to_list()) | set(types["category"].to_list())):
+    for category in ranked + sorted(set(events["category"].to_list()) - set(ranked)):
         order += types.filter(pl.col("category") == category)["label"].to_list()
         order += events.filter(pl.col("category") == category).sort("label", descending=True)["label"].to_list()
     fig = go.Figure()
