@@ -76,7 +76,7 @@ def forest_chart(measured: pl.DataFrame) -> None:
     table = pl.concat([types.select(per_event.columns), per_event])
     page.chart(charts.forest(per_event, types.select(per_event.columns), {
         "extra": t("events.extra_axis"), "mean": t("events.mean_legend")}), table,
-        t("events.forest_reading", category=best), "event_forest")
+        t("events.forest_reading_types" if types.height else "events.forest_reading", category=best), "event_forest")
 
 
 def one_event(chat_ids: list[str] | None) -> None:
