@@ -145,7 +145,7 @@ def _check_groups_fixture(db: Path) -> None:
     assert sorted(rows(db, "select name, platform_key, kind from chats")) == [
         ("周末爬山", "周末爬山", "group"), ("宝妈交流群", "宝妈交流群", "group"), ("老王", "老王", "private")]
     assert rows(db, """select c.name, count(*) from messages m join chats c using (chat_id)
-                       group by 1 order by 2 desc""") == [("宝妈交流群", 24), ("周末爬山", 2), ("老王", 2)]
+                       group by 1 order by 2 desc, 1""") == [("宝妈交流群", 24), ("周末爬山", 2), ("老王", 2)]
     # join by name resolves to the member who spoke under that name; invite has the inviter as actor
     assert _events(db) == [
         ("join", "unknown", "10003", None),
