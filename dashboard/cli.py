@@ -264,12 +264,12 @@ def query(
     _emit(frame, fmt, out)
 
 
-ANALYSES = ("cold_start", "roles", "events")
+ANALYSES = ("cold_start", "roles", "events", "growth")
 
 
 @app.command()
 def analyze(
-    analysis: Annotated[str, typer.Argument(help="What to analyse: cold_start, roles or events.")],
+    analysis: Annotated[str, typer.Argument(help="What to analyse: cold_start, roles, events or growth.")],
     chat: Annotated[list[str] | None, typer.Option("--chat", help="Only this chat (by name); repeatable.")] = None,
     db_path: DbOption = None,
     fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
@@ -281,8 +281,10 @@ def analyze(
     member's declared and inferred roles with evidence, RFM and centrality, the weekly diversity,
     mixing and topic series, each expert's pull and the association summary. events: per event the
     funnel, the estimated extra visits with their 80% and 90% intervals, the verdict and the
-    minimum detectable effect, the caveats and the sign-ups (--chat keeps events announced there)."""
-    from dashboard.core.analytics import cold_start, events, roles_report
+    minimum detectable effect, the caveats and the sign-ups (--chat keeps events announced there).
+    growth: per chat the invitation tree's generations, depth and structural virality, observed K,
+    the referrer rate and the organic referral share, and every inviter → invitee edge."""
+    from dashboard.core.analytics import cold_start, events, growth, roles_report
 
     if analysis not in ANALYSES:
         _fail(f"未知分析 {analysis!r}：可选 {'、'.join(ANALYSES)}")
@@ -296,8 +298,10 @@ def analyze(
                 result = cold_start.as_dict(cold_start.analyze(con, chat_ids))
             elif analysis == "roles":
                 result = roles_report.report(con, chat_ids)
-            else:
+            elif analysis == "events":
                 result = events.report(con, chat_ids)
+            else:
+                result = growth.report(con, chat_ids)
     except db.NoDatabase:
         _fail(f"数据库 {target} 还不存在：先用 qunxi ingest 导入聊天记录，或运行 qunxi demo")
     except (queries.QueryError, db.StoreError) as exc:
@@ -309,7 +313,8 @@ def analyze(
         else:
             sys.stdout.write(text)
         return
-    tables = {"cold_start": _cold_start_table, "roles": _roles_table, "events": _events_table}
+    tables = {"cold_start": _cold_start_table, "roles": _roles_table, "events": _events_table,
+              "growth": _growth_table}
     console.print(tables[analysis](result))
 
 
@@ -320,6 +325,18 @@ def _cold_start_table(result: dict) -> Table:
         when = f"{cs['end']}（第 {cs['age_day']} 天）" if cs["status"] == "ended" else cs["reason"]
         alts = "、".join(f"{a['name']} ({a['score']}/8)" for a in c["accounts"] if a["status"] == "suspected")
         table.add_row(c["chat"], when, str(len(c["cold_spells"])), alts or "—")
+    return table
+
+
+def _growth_table(result: dict) -> Table:
+    table = Table("群 chat", "成员 members", "各代人数 generations", "最深 depth", "结构传播度 virality", "K",
+                  "邀请过人的比例 referrers")
+    for c in result["chats"]:
+        big = c["trees"][0]["structural_virality"] if c["trees"] else None
+        gens = " ".join(f"{g}:{n}" for g, n in c["generations"].items())
+        table.add_row(c["chat"], str(c["members"]), gens, str(c["max_depth"]), "—" if big is None else f"{big:.2f}",
+                      "—" if c["k_observed"] is None else f"{c['k_observed']:.2f}",
+                      "—" if c["referrer_rate"] is None else f"{c['referrer_rate']:.0%}")
     return table
 
 

@@ -24,6 +24,7 @@ ORDER = (
     "daily_member_activity",
     "daily_chat_activity",
     "chat_members",
+    "invitation_tree",
     "chat_day_speakers",
     "chat_period_speakers",
     "hourly_activity",

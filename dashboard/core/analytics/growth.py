@@ -1,0 +1,144 @@
+"""Referral growth (metrics.md §6): the invitation tree's shape, how many members bring others in
+and how fast, and whether a reward threshold bunched the invitations.
+
+Reads query growth/tree (one row per chat member, with inviter, generation and outcome)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+import duckdb
+import networkx as nx
+import numpy as np
+import polars as pl
+
+from dashboard.core import queries
+
+HORIZON_DAYS = 30     # an invitation counts for K and the referrer rate within this many days of the inviter's join
+THRESHOLD_WINDOW = 1  # bunching: counts this close to the threshold are left out of the smooth fit
+
+
+@dataclass(frozen=True)
+class TreeShape:
+    root_id: str
+    size: int
+    depth: int
+    structural_virality: float | None  # mean shortest path between all pairs; None for a lone root
+
+
+@dataclass(frozen=True)
+class ChatGrowth:
+    chat_id: str
+    chat: str
+    members: int
+    joiners: int                       # members with a join the export shows
+    generations: dict[int, int]        # generation → members
+    max_depth: int
+    share_deep: float | None           # share of joiners at generation ≥ 2
+    organic_referral_share: float | None  # joiners invited by organic (non-staff) members
+    k_observed: float | None           # successful invitees per organic joiner within HORIZON_DAYS
+    referrer_rate: float | None        # organic joiners with ≥ 1 invitee within HORIZON_DAYS
+    cycle_time_days: float | None      # median days from an organic joiner's join to their first invitation
+    trees: list[TreeShape]             # trees of two members or more, largest first
+
+
+def structural_virality(edges: list[tuple[str, str]]) -> float | None:
+    """Mean shortest-path distance over all pairs of one tree (Goel et al. 2016): about 2 for a
+    broadcast (one member invites everyone), growing with deep chains."""
+    if not edges:
+        return None
+    return float(nx.average_shortest_path_length(nx.Graph(edges)))
+
+
+def _trees(chat: pl.DataFrame) -> list[TreeShape]:
+    linked = chat.filter(pl.col("inviter_id").is_not_null() & pl.col("root_id").is_not_null())
+    out = []
+    for (root,), part in linked.group_by("root_id"):
+        edges = list(zip(part["inviter_id"], part["member_id"], strict=True))
+        out.append(TreeShape(root, part.height + 1, int(part["generation"].max()), structural_virality(edges)))
+    return sorted(out, key=lambda t: (-t.size, t.root_id))
+
+
+def _invitations(chat: pl.DataFrame) -> pl.DataFrame:
+    """Per organic joiner: successful invitees within HORIZON_DAYS of their own join, and the days
+    to their first invitation."""
+    cohort = chat.filter(pl.col("is_organic") & pl.col("joined_at").is_not_null()).select(
+        "member_id", "joined_at")
+    invites = chat.filter(pl.col("inviter_id").is_not_null()).select(
+        pl.col("inviter_id").alias("member_id"), pl.col("joined_at").alias("invited_at"))
+    within = (pl.col("invited_at") >= pl.col("joined_at")) & (
+        pl.col("invited_at") < pl.col("joined_at") + pl.duration(days=HORIZON_DAYS))
+    per = cohort.join(invites, on="member_id", how="left").group_by("member_id").agg(
+        within.sum().alias("invitees"),
+        ((pl.col("invited_at").filter(pl.col("invited_at") >= pl.col("joined_at")).min() - pl.col("joined_at").first())
+         .dt.total_seconds() / 86400).alias("first_invite_days"))
+    return per.sort("member_id")
+
+
+def _share(num: int, den: int) -> float | None:
+    return num / den if den else None
+
+
+def chat_growth(chat: pl.DataFrame) -> ChatGrowth:
+    """One chat's growth figures from its rows of query growth/tree."""
+    joiners = chat.filter(pl.col("joined_at").is_not_null())
+    invited = joiners.filter(pl.col("inviter_id").is_not_null())
+    gens = chat.filter(pl.col("generation").is_not_null()).group_by("generation").len().sort("generation")
+    per = _invitations(chat)
+    latency = per["first_invite_days"].drop_nulls()
+    return ChatGrowth(
+        chat_id=chat["chat_id"][0], chat=chat["chat_name"][0], members=chat.height, joiners=joiners.height,
+        generations=dict(zip(gens["generation"].to_list(), gens["len"].to_list(), strict=True)),
+        max_depth=int(chat["generation"].max() or 0),
+        share_deep=_share(joiners.filter(pl.col("generation") >= 2).height, joiners.height),
+        organic_referral_share=_share(invited.filter(pl.col("inviter_organic")).height, joiners.height),
+        k_observed=_share(int(per["invitees"].sum()), per.height),
+        referrer_rate=_share(per.filter(pl.col("invitees") > 0).height, per.height),
+        cycle_time_days=float(np.median(latency.to_numpy())) if latency.len() else None,
+        trees=_trees(chat),
+    )
+
+
+def bunching(counts: list[int], threshold: int, degree: int = 3) -> dict:
+    """Bunching at a reward threshold (metrics.md §6.3): referrers per number of invitees, the
+    count at the threshold against a polynomial fitted to the histogram without the counts within
+    THRESHOLD_WINDOW of it. excess > 0 with a hole just above says invitations stopped at the reward."""
+    top = max([threshold + 3, *counts]) if counts else threshold + 3
+    hist = np.bincount(np.asarray(counts, dtype=int), minlength=top + 1)[1:]  # 1 … top invitees
+    x = np.arange(1, top + 1)
+    keep = np.abs(x - threshold) > THRESHOLD_WINDOW
+    fit = np.polyval(np.polyfit(x[keep], hist[keep], deg=min(degree, int(keep.sum()) - 1)), x)
+    at = int(hist[threshold - 1])
+    expected = max(float(fit[threshold - 1]), 0.0)
+    above = int(hist[threshold]) if threshold < top else 0
+    return {"threshold": threshold, "histogram": dict(zip(x.tolist(), hist.tolist(), strict=True)),
+            "at_threshold": at, "expected": expected, "excess": at - expected, "just_above": above,
+            "bunched": at - expected >= 2 and at > 2 * max(above, 1)}
+
+
+def _per_chat(tree: pl.DataFrame) -> list[ChatGrowth]:
+    return [chat_growth(part) for _, part in sorted(tree.partition_by("chat_id", as_dict=True).items())]
+
+
+def analyze(con: duckdb.DuckDBPyConnection, chat_ids: list[str] | None = None) -> list[ChatGrowth]:
+    """Every chosen chat's growth figures (every chat when none are chosen)."""
+    return _per_chat(queries.run(con, "growth/tree", chat_ids=chat_ids))
+
+
+def _plain(value: object) -> object:
+    return value.isoformat() if isinstance(value, dt.datetime | dt.date) else value
+
+
+def report(con: duckdb.DuckDBPyConnection, chat_ids: list[str] | None = None) -> dict:
+    """`qunxi analyze growth`: per chat the tree's shape and the referral figures, and every edge
+    (inviter → invitee) with its generation and the invitee's outcome."""
+    tree = queries.run(con, "growth/tree", chat_ids=chat_ids)
+    chats = _per_chat(tree)
+    edges = tree.filter(pl.col("inviter_id").is_not_null()).select(
+        pl.col("chat_name").alias("chat"), "inviter_name", "inviter_id", "name", "member_id", "method", "joined_at",
+        "generation", "spoke_7", "active_7", "active_30", "removed", "visited")
+    return {
+        "chats": [{**asdict(c), "generations": {str(k): v for k, v in c.generations.items()}} for c in chats],
+        "edges": [{k: _plain(v) for k, v in r.items()} for r in edges.iter_rows(named=True)],
+    }

@@ -1,0 +1,42 @@
+-- title: Invitation tree
+-- grain: one row per (chat, member) known in the chat
+-- params: $chat_ids varchar[]
+-- description: Who brought each member into the chat (metrics.md §6.1), rebuilt from the join
+--   system messages: the inviter of a member's latest join (re-joins: the latest wins), how (invite,
+--   qr = a QR code the inviter shared, link, unknown), and when. Roots are the creation batch and
+--   everyone whose inviter is unknown (generation 0); an invitee's generation is its inviter's + 1,
+--   root_id the tree it belongs to. An inviter never seen in the chat makes its invitee a root; a
+--   loop of re-joins (A re-invited by B, whom A had invited) leaves its members at generation null.
+with joins as (
+    select chat_id, member_id,
+        -- a struct, so a latest join with no inviter is not skipped for an older one that had one
+        arg_max({'inviter': actor_member_id, 'method': method}, ts) as latest, max(ts) as joined_at
+    from membership_events
+    where chat_id = any($chat_ids) and kind = 'join' and member_id is not null
+    group by all
+),
+nodes as (
+    select m.chat_id, m.member_id,
+        case when j.latest.inviter <> m.member_id then j.latest.inviter end as inviter_id,
+        coalesce(j.latest.method, case when j.member_id is not null then 'unknown' end) as method, j.joined_at
+    from chat_members m
+    left join joins j using (chat_id, member_id)
+    where m.chat_id = any($chat_ids)
+),
+rooted as (
+    select n.* replace (case when p.member_id is null then null else n.inviter_id end as inviter_id)
+    from nodes n left join nodes p on p.chat_id = n.chat_id and p.member_id = n.inviter_id
+),
+recursive_tree as (
+    with recursive walk(chat_id, member_id, generation, root_id, path) as (
+        select chat_id, member_id, 0, member_id, [member_id] from rooted where inviter_id is null
+        union all
+        select r.chat_id, r.member_id, w.generation + 1, w.root_id, list_append(w.path, r.member_id)
+        from rooted r join walk w on r.chat_id = w.chat_id and r.inviter_id = w.member_id
+        where not list_contains(w.path, r.member_id)
+    )
+    select chat_id, member_id, generation, root_id from walk
+)
+select r.chat_id, r.member_id, r.inviter_id, r.method, r.joined_at, t.generation, t.root_id
+from rooted r
+left join recursive_tree t using (chat_id, member_id)
