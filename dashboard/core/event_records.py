@@ -39,8 +39,7 @@ def decide(con: duckdb.DuckDBPyConnection, detect_id: str, confirm: bool) -> str
                          "m": msg_id})
         con.execute("insert into event_decisions values ($d, $x, $e, now())",
                     {"d": detect_id, "x": "confirmed" if confirm else "dismissed", "e": event_id})
-        rollups.refresh(con, sorted(before), ("event_announcements",))
-        rollups.rematch_events(con, [start_at], {store_id})
+        rollups.rematch_events(con, [start_at], {store_id}, also=before)
         # its shop's other events leave its days out of their baselines
         rollups.refresh_events(con, sorted(before | set(rollups.chats_of_shops(con, {store_id}))))
     return event_id

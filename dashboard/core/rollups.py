@@ -126,11 +126,12 @@ def chats_of_shops(con: duckdb.DuckDBPyConnection, stores: set[str | None]) -> l
     return [r[0] for r in rows]
 
 
-def rematch_events(con: duckdb.DuckDBPyConnection, starts: list, stores: set[str | None]) -> None:
+def rematch_events(con: duckdb.DuckDBPyConnection, starts: list, stores: set[str | None],
+                   also: set[str] = frozenset()) -> None:
     """Pair again the chat events of the local days of these start times with the store events
     (rollup event_announcements), in the chats where these shops' events can be announced: a chat
-    of one of the shops, or of no known shop whose announcements name one. A shop unknown (None)
-    is every shop."""
+    of one of the shops, or of no known shop whose announcements name one (a shop unknown, None,
+    is every shop); and in the chats `also` (where the events were announced before a change)."""
     rows = con.execute(
         """
         with days as (select distinct cast(unnest($starts::timestamptz[]) as date) as day)
@@ -141,7 +142,7 @@ def rematch_events(con: duckdb.DuckDBPyConnection, starts: list, stores: set[str
         """,
         {"starts": starts, "every": None in stores, "stores": sorted(s for s in stores if s is not None)},
     ).fetchall()
-    refresh(con, [r[0] for r in rows], ("event_announcements",))
+    refresh(con, sorted(also | {r[0] for r in rows}), ("event_announcements",))
 
 
 def chats_of_customers(con: duckdb.DuckDBPyConnection, customers: list[str]) -> list[str]:

@@ -459,8 +459,7 @@ def write(con: duckdb.DuckDBPyConnection, path: Path, recs: Records, import_id: 
         stores = {r.get("store") for r in recs.rows}
         before = set(rollups.chats_of_shops(con, stores))  # an event moved to another day leaves its old chat
         counts = write_events(con, recs, import_id)
-        rollups.refresh(con, sorted(before), ("event_announcements",))
-        rollups.rematch_events(con, [r["start_at"] for r in recs.rows], stores)
+        rollups.rematch_events(con, [r["start_at"] for r in recs.rows], stores, also=before)
         rollups.refresh_events(con, sorted(before | set(rollups.chats_of_shops(con, stores))))
     else:
         counts = write_members(con, path, recs, import_id)
