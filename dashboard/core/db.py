@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard.core import rollups, settings
+from dashboard.core import rollups, rules, settings
 from dashboard.core.sqlfile import read_sql_file
 from dashboard.core.text import topics
 
@@ -193,6 +193,19 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
     _apply_views(con)
     _sync_topic_words(con)
     _refresh_stale_rollups(con)
+    _recount_rule_hits(con)
+
+
+def _recount_rule_hits(con: duckdb.DuckDBPyConnection) -> None:
+    """The default rule set ships with the app: an upgrade that changes it recounts the hits."""
+    con.execute("begin")
+    try:
+        if rules.refresh_if_changed(con):
+            bump_data_version(con)
+        con.execute("commit")
+    except (duckdb.Error, rules.RulesError) as exc:
+        con.execute("rollback")
+        raise StoreError(f"群规命中重算失败: {exc}") from exc
 
 
 def _sync_topic_words(con: duckdb.DuckDBPyConnection) -> None:

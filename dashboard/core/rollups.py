@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from dashboard.core import settings
+from dashboard.core import rules, settings
 from dashboard.core.analytics import cold_start, diversity_weeks, event_detect, events, member_roles
 from dashboard.core.sqlfile import read_sql_file
 
@@ -43,6 +43,7 @@ ORDER = (
     "event_announcements",
     "event_effects",
     "checkin_messages",
+    "rule_hits",
 )
 
 # The rollups that read the store's records (visits, events, member ↔ customer links): recounted
@@ -60,6 +61,7 @@ COMPUTED: dict[str, Callable[[duckdb.DuckDBPyConnection, list[str]], pl.DataFram
     "diversity_weeks": diversity_weeks.rows,
     "chat_events": event_detect.rows,
     "event_effects": events.effect_rows,
+    "rule_hits": rules.hit_rows,
 }
 
 # Rows are written in this order (chat_id unless named here): rows of one chat together, so a page

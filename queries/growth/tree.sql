@@ -5,7 +5,8 @@
 --   is not organic: the owner, staff, an alt account or a bot), and what became of each member who
 --   joined (metrics.md §6.3): spoke within 7 days of joining, still spoke 7 and 30 days after
 --   (null when the export ends sooner), left or was removed, and, with a customer link, bought
---   something after joining.
+--   something after joining; the entry threshold she marked for the day they joined (table
+--   join_regimes, null when none) and their rule hits (rollup rule_hits, to review, not verdicts).
 with last_day as (select chat_id, max(day) as last_day from covered_days group by all),
 linked as (
     select member_id, customer_id from member_customers where status = 'confirmed'
@@ -16,6 +17,9 @@ visited as (
     where t.joined_at is not null and v.ts >= t.joined_at
       and ($chat_ids is null or list_contains($chat_ids, t.chat_id))
     group by all
+),
+hits as (
+    select chat_id, member_id, count(*) as rule_hits from rule_hits where member_id is not null group by all
 )
 select t.chat_id, c.name as chat_name, t.member_id, m.name, m.member_class, m.is_organic,
     t.inviter_id, i.name as inviter_name, i.member_class as inviter_class, i.is_organic as inviter_organic,
@@ -26,7 +30,12 @@ select t.chat_id, c.name as chat_name, t.member_id, m.name, m.member_class, m.is
     case when d.last_day >= cast(t.joined_at as date) + 30
          then coalesce(m.last_spoke >= cast(t.joined_at as date) + 30, false) end as active_30,
     m.left_at is not null as left_chat, coalesce(m.exit_kind = 'remove', false) as removed,
-    l.customer_id is not null as linked, v.member_id is not null as visited
+    l.customer_id is not null as linked, v.member_id is not null as visited,
+    (select r.threshold from join_regimes r
+     where r.chat_id = t.chat_id and cast(t.joined_at as date) >= r.start_on
+       and (r.end_on is null or cast(t.joined_at as date) <= r.end_on)
+     order by r.start_on desc limit 1) as regime,
+    coalesce(h.rule_hits, 0) as rule_hits
 from invitation_tree t
 join chats c using (chat_id)
 join chat_members m using (chat_id, member_id)
@@ -34,5 +43,6 @@ left join chat_members i on i.chat_id = t.chat_id and i.member_id = t.inviter_id
 left join last_day d on d.chat_id = t.chat_id
 left join (select member_id, min(customer_id) as customer_id from linked group by all) l on l.member_id = t.member_id
 left join visited v on v.chat_id = t.chat_id and v.member_id = t.member_id
+left join hits h on h.chat_id = t.chat_id and h.member_id = t.member_id
 where $chat_ids is null or list_contains($chat_ids, t.chat_id)
 order by t.chat_id, t.generation nulls last, t.joined_at, t.member_id

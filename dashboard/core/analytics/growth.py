@@ -142,3 +142,101 @@ def report(con: duckdb.DuckDBPyConnection, chat_ids: list[str] | None = None) ->
         "chats": [{**asdict(c), "generations": {str(k): v for k, v in c.generations.items()}} for c in chats],
         "edges": [{k: _plain(v) for k, v in r.items()} for r in edges.iter_rows(named=True)],
     }
+
+
+def join_kind() -> pl.Expr:
+    """How a member came in, as metrics.md §6.4 compares them: invited by a member or by staff, by
+    QR code, by link, or unknown (no join notice in the export)."""
+    return (pl.when(pl.col("joined_at").is_null() | pl.col("method").is_null()).then(pl.lit("unknown"))
+            .when(pl.col("method") == "invite")
+            .then(pl.when(pl.col("inviter_organic").fill_null(True)).then(pl.lit("member_invite"))
+                  .otherwise(pl.lit("staff_invite")))
+            .otherwise(pl.col("method")))
+
+
+def quality(rows: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+    """What became of a group of members (metrics.md §6.3–6.4): how many spoke within 7 days,
+    still spoke 7 and 30 days after joining (of those the export follows that long), left, were
+    removed, had a rule hit, and visited the shop (of those linked to a customer)."""
+    def share(col: str) -> pl.Expr:
+        return pl.col(col).cast(pl.Float64).mean().alias(col)
+
+    return rows.group_by(by).agg(
+        pl.len().alias("members"), share("spoke_7"), share("active_7"), share("active_30"),
+        share("left_chat"), share("removed"), (pl.col("rule_hits") > 0).mean().alias("rule_breakers"),
+        pl.col("linked").sum().alias("linked"),
+        pl.col("visited").filter(pl.col("linked")).cast(pl.Float64).mean().alias("visited"),
+    ).sort(by)
+
+
+def in_period(tree: pl.DataFrame, start: dt.date | None, end: dt.date | None) -> pl.DataFrame:
+    """Members who joined between start and end (local days, inclusive; None = open)."""
+    day = pl.col("joined_at").dt.date()
+    keep = pl.col("joined_at").is_not_null()
+    if start:
+        keep &= day >= start
+    if end:
+        keep &= day <= end
+    return tree.filter(keep)
+
+
+def inviters(joined: pl.DataFrame) -> pl.DataFrame:
+    """Each inviter of these joiners with how many they brought in and what became of them;
+    flagged when half or more of their invitees never spoke within 7 days or left."""
+    invited = joined.filter(pl.col("inviter_id").is_not_null())
+    q = quality(invited, ["chat_id", "inviter_id"])
+    names = invited.group_by("chat_id", "inviter_id").agg(
+        pl.col("chat_name").first(), pl.col("inviter_name").first(), pl.col("inviter_class").first(),
+        pl.col("inviter_organic").first(),
+        ((~pl.col("spoke_7")) | pl.col("left_chat")).mean().alias("poor_share"))
+    return (q.join(names, on=["chat_id", "inviter_id"])
+            .with_columns((pl.col("poor_share") >= 0.5).alias("flagged"))
+            .rename({"members": "invitees"})
+            .sort(["invitees", "inviter_name"], descending=[True, False]))
+
+
+def threshold_groups(joined: pl.DataFrame, threshold: int) -> pl.DataFrame:
+    """The invitees of organic referrers who brought in exactly the reward threshold against those
+    of the other organic referrers: did the reward bring people who stay?"""
+    invited = joined.filter(pl.col("inviter_id").is_not_null() & pl.col("inviter_organic").fill_null(False))
+    counts = invited.group_by("chat_id", "inviter_id").agg(pl.len().alias("n"))
+    tagged = invited.join(counts, on=["chat_id", "inviter_id"]).with_columns(
+        pl.when(pl.col("n") == threshold).then(pl.lit("at_threshold"))
+        .when(pl.col("n") > threshold).then(pl.lit("above")).otherwise(pl.lit("below")).alias("referrer_group"))
+    return quality(tagged, ["referrer_group"])
+
+
+def referrer_counts(joined: pl.DataFrame) -> list[int]:
+    """Invitees per organic referrer among these joiners (the histogram the bunching test reads)."""
+    invited = joined.filter(pl.col("inviter_id").is_not_null() & pl.col("inviter_organic").fill_null(False))
+    return sorted(invited.group_by("chat_id", "inviter_id").len()["len"].to_list())
+
+
+def cohorts(tree: pl.DataFrame, by: str) -> pl.DataFrame:
+    """Joiners compared by how they came in (by = "join_kind") or by the entry threshold the owner
+    marked for their join day (by = "regime"; members outside every marked period are "unmarked")."""
+    joined = tree.filter(pl.col("joined_at").is_not_null()).with_columns(
+        join_kind().alias("join_kind"), pl.col("regime").fill_null("unmarked"))
+    return quality(joined, [by])
+
+
+def sunburst_nodes(tree: pl.DataFrame, joined: pl.DataFrame) -> pl.DataFrame:
+    """The invitation trees of these joiners with every ancestor up to the root, as (id, parent,
+    label) nodes under one node per chat: ids are chat-qualified so a member in two chats is two
+    nodes."""
+    rows = {(r["chat_id"], r["member_id"]): r for r in tree.iter_rows(named=True)}
+    keep: dict[tuple[str, str], dict] = {}
+    for r in joined.iter_rows(named=True):
+        key = (r["chat_id"], r["member_id"])
+        while key in rows and key not in keep:
+            keep[key] = rows[key]
+            inviter = rows[key]["inviter_id"]
+            key = (key[0], inviter) if inviter else None
+    chats = {c: r["chat_name"] for (c, _), r in keep.items()}
+    return pl.DataFrame(
+        [{"id": c, "parent": "", "label": name, "chat": name, "generation": None} for c, name in sorted(chats.items())]
+        + [{"id": f"{c}/{m}", "parent": f"{c}/{r['inviter_id']}" if r["inviter_id"] and (c, r["inviter_id"]) in keep
+          else c, "label": r["name"] or m, "chat": r["chat_name"], "generation": r["generation"]}
+         for (c, m), r in keep.items()],
+        schema={"id": pl.String, "parent": pl.String, "label": pl.String, "chat": pl.String, "generation": pl.Int64},
+    )

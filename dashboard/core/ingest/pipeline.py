@@ -206,6 +206,7 @@ def _ingest_export(path: Path, tmp: Path, db_path: Path, sha: str, tz: str, chat
 
 FORMAT_LABELS = {f.name: f.label for f in detect.FORMATS} | {k.name: k.label for k in store_records.KINDS}
 RECORD_FORMATS = {"visits": store_records.VISITS, "events": store_records.EVENTS, "members": store_records.MEMBERS,
+                  "regimes": store_records.REGIMES,
                   **{k.name: k for k in store_records.KINDS}}
 
 
@@ -260,7 +261,7 @@ NOT_EXPORTS = {"users.json", "truth.json"}  # side files of exports and of the s
 
 def import_order(paths: list[Path]) -> list[Path]:
     """Files to import, folders expanded, in the order that resolves references: chat exports first,
-    then visits and events, then members.csv (it names chats and nicknames from the exports)."""
+    then visits and events, then members.csv and regimes.csv (they name chats from the exports)."""
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
@@ -271,6 +272,6 @@ def import_order(paths: list[Path]) -> list[Path]:
 
     def rank(f: Path) -> int:
         kind = record_kind(f) if f.exists() else None
-        return 0 if kind is None else 2 if kind is store_records.MEMBERS else 1
+        return 0 if kind is None else 2 if kind in (store_records.MEMBERS, store_records.REGIMES) else 1
 
     return sorted(files, key=rank)

@@ -13,11 +13,12 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import polars as pl
 
-from dashboard.core import rollups
+from dashboard.core import owner_entries, rollups
 from dashboard.core.ingest import ids
 from dashboard.core.ingest.csvrows import iter_records, read_header
 from dashboard.core.ingest.errors import IngestError
@@ -29,7 +30,7 @@ from dashboard.core.ingest.timeparse import TimeFormatError, parse_local
 class Column:
     key: str
     names: tuple[str, ...]  # accepted header names, compared case- and space-insensitively
-    kind: str = "text"  # text | time | amount | flag | role | phone
+    kind: str = "text"  # text | time | date | amount | flag | role | phone | threshold
     required: bool = False
 
 
@@ -89,7 +90,15 @@ MEMBERS = RecordKind("store_members", "成员备注 members.csv", (
     Column("note", ("备注", "note")),
 ), "群,微信号,群昵称,角色,领域,会员号,手机尾号,是否小号,备注")
 
-KINDS = (VISITS, EVENTS, MEMBERS)
+REGIMES = RecordKind("join_regimes", "入群门槛 regimes.csv", (
+    Column("chat", ("群", "群名", "群聊", "chat"), required=True),
+    Column("start", ("开始日期", "开始", "起始日期", "start", "start_on"), "date", required=True),
+    Column("end", ("结束日期", "结束", "截止日期", "end", "end_on"), "date"),
+    Column("threshold", ("入群门槛", "门槛", "threshold"), "threshold", required=True),
+    Column("detail", ("说明", "备注", "detail", "note")),
+), "群,开始日期,结束日期,入群门槛,说明")
+
+KINDS = (VISITS, EVENTS, MEMBERS, REGIMES)
 ROLE_WORDS = {
     "owner": ("owner", "店长", "群主", "老板", "老板娘"), "admin": ("admin", "管理员", "群管"),
     "staff": ("staff", "店员", "员工", "导购", "客服"),
@@ -163,6 +172,8 @@ def _convert(col: Column, value: str, tz: str):
         return value or None
     if col.kind == "time":
         return _time(value, tz)
+    if col.kind == "date":  # the local calendar day
+        return _time(value, tz).astimezone(ZoneInfo(tz)).date()
     if col.kind == "amount":
         amount = _amount(value)
         if amount < 0:
@@ -180,6 +191,11 @@ def _convert(col: Column, value: str, tz: str):
         if role is None:
             raise ValueError("role")
         return role
+    if col.kind == "threshold":
+        threshold = owner_entries.threshold_of(value)
+        if threshold is None:
+            raise ValueError("threshold")
+        return threshold
     if col.kind == "phone":
         digits = re.sub(r"\D", "", value)
         if len(digits) < 4:
@@ -190,10 +206,12 @@ def _convert(col: Column, value: str, tz: str):
 
 EXPECTED = {
     "time": "日期时间，如 2025-05-24 10:00:00 或 2025/5/24 10:00",
+    "date": "日期，如 2025-05-24 或 2025/5/24",
     "amount": "不小于 0 的金额，如 128.00",
     "flag": "是 / 否（或 yes / no）",
     "role": "店长、管理员、店员、专家、小号、机器人、顾客之一",
     "phone": "手机号后四位，如 1234",
+    "threshold": "免费、邀请制、付费、消费满、答题之一（或 free / invite_only / paid / purchase / question）",
 }
 
 
@@ -210,7 +228,7 @@ def read_records(path: Path, sniffed: Sniffed, tz: str) -> Records:
     by_key = {c.key: c for c in kind.columns}
     out = Records(kind, [])
     seen: dict[str, list[tuple[str | None, int]]] = {}
-    id_key = kind.columns[0].key if kind is not MEMBERS else None
+    id_key = kind.columns[0].key if kind not in (MEMBERS, REGIMES) else None  # regimes: write_regimes checks
     for line, row, readable in iter_records(path, sniffed):
         out.n_read += 1
         if not readable:
@@ -461,8 +479,35 @@ def write(con: duckdb.DuckDBPyConnection, path: Path, recs: Records, import_id: 
         counts = write_events(con, recs, import_id)
         rollups.rematch_events(con, [r["start_at"] for r in recs.rows], stores, also=before)
         rollups.refresh_events(con, sorted(before | set(rollups.chats_of_shops(con, stores))))
+    elif recs.kind is REGIMES:
+        counts = write_regimes(con, path, recs)
     else:
         counts = write_members(con, path, recs, import_id)
+    return counts
+
+
+def write_regimes(con: duckdb.DuckDBPyConnection, path: Path, recs: Records) -> WriteCounts:
+    """Entry thresholds by period: a row replaces the chat's period starting the same day; periods
+    of one chat must not overlap (checked against those already kept, naming the line)."""
+    regimes, where = [], []
+    for line, rec in zip(recs.lines, recs.rows, strict=True):
+        chat = _find_chat(con, path, line, rec["chat"])
+        regimes.append(owner_entries.Regime(chat.chat_id, rec["start"], rec.get("end"), rec["threshold"],
+                                            rec.get("detail")))
+        where.append(f"第 {line} 行")
+    kept = con.execute(
+        "select chat_id, start_on, end_on, threshold, detail from join_regimes where list_contains($c, chat_id)",
+        {"c": sorted({r.chat_id for r in regimes})}).fetchall()
+    new_keys = {(r.chat_id, r.start_on) for r in regimes}
+    old = [owner_entries.Regime(*row) for row in kept if (row[0], row[1]) not in new_keys]
+    try:
+        owner_entries.check_regimes(old + regimes, ["已保存的时段"] * len(old) + where)
+    except owner_entries.EntryError as exc:
+        raise IngestError(path, str(exc), expected="同一个群的门槛时段互不重叠、结束不早于开始") from exc
+    counts = WriteCounts()
+    counts.n_new = sum(1 for r in regimes if (r.chat_id, r.start_on) not in {(o[0], o[1]) for o in kept})
+    counts.n_unchanged = len(regimes) - counts.n_new
+    owner_entries.upsert_regimes(con, regimes)
     return counts
 
 

@@ -17,7 +17,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dashboard.core.sample.exporters import WRITERS
-from dashboard.core.sample.records import members_rows, simulate_visits, write_events, write_members, write_visits
+from dashboard.core.sample.records import (
+    members_rows,
+    simulate_visits,
+    write_events,
+    write_members,
+    write_regimes,
+    write_visits,
+)
 from dashboard.core.sample.story import Simulator
 from dashboard.core.sample.truth import build_truth
 
@@ -57,6 +64,7 @@ def write_shop(out: Path, seed: int, rate: float = 1.0, shop: int | None = None)
     write_events(story, out / "events.csv")
     rows = members_rows(story, random.Random(seed + 2))
     write_members(rows, out / "members.csv")
+    write_regimes(story, out / "regimes.csv")
     roles: dict[str, int] = {}
     for r in rows:
         roles[r[3]] = roles.get(r[3], 0) + 1

@@ -125,6 +125,23 @@ def write_events(story: Story, path: Path) -> None:
                         local(ev["start"]), local(ev["end"]), f"{ev['cost']:.2f}"])
 
 
+def write_regimes(story: Story, path: Path) -> None:
+    """The entry thresholds the owner marked: her VIP group takes only customers who spent enough,
+    the new mothers' group is by invitation, and the perks group was open to anyone who scanned its
+    QR code until the "invite 10" campaign, then by invitation."""
+    c = story.chats
+    rows = [
+        (c["vip"].name, story.plan.vip_created, "", "消费满", "年消费满2000元的老客"),
+        (c["new"].name, local(c["new"].created)[:10], "", "邀请制", "店员或群友邀请"),
+        (c["perks"].name, local(c["perks"].created)[:10], "2025-07-06", "免费", "扫码即可进群"),
+        (c["perks"].name, "2025-07-07", "", "邀请制", "邀请有礼活动起只能由群友邀请"),
+    ]
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["群", "开始日期", "结束日期", "入群门槛", "说明"])
+        w.writerows(rows)
+
+
 ROLE_ZH = {"owner": "店长", "staff": "店员", "expert": "专家", "alt": "小号", "customer": "顾客"}
 
 
