@@ -14,6 +14,8 @@ pages = {
         st.Page("app_pages/cold_start.py", title=t("nav.cold_start")),
         st.Page("app_pages/roles.py", title=t("nav.roles")),
         st.Page("app_pages/events.py", title=t("nav.events")),
+        st.Page("app_pages/growth.py", title=t("nav.growth")),
+        st.Page("app_pages/rules.py", title=t("nav.rules")),
     ],
     t("nav.section.manage"): [st.Page("app_pages/data.py", title=t("nav.data"))],
 }

@@ -264,12 +264,13 @@ def query(
     _emit(frame, fmt, out)
 
 
-ANALYSES = ("cold_start", "roles", "events", "growth")
+ANALYSES = ("cold_start", "roles", "events", "growth", "red_packets", "rules")
 
 
 @app.command()
 def analyze(
-    analysis: Annotated[str, typer.Argument(help="What to analyse: cold_start, roles, events or growth.")],
+    analysis: Annotated[str, typer.Argument(
+        help="What to analyse: cold_start, roles, events, growth, red_packets or rules.")],
     chat: Annotated[list[str] | None, typer.Option("--chat", help="Only this chat (by name); repeatable.")] = None,
     db_path: DbOption = None,
     fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
@@ -283,8 +284,12 @@ def analyze(
     funnel, the estimated extra visits with their 80% and 90% intervals, the verdict and the
     minimum detectable effect, the caveats and the sign-ups (--chat keeps events announced there).
     growth: per chat the invitation tree's generations, depth and structural virality, observed K,
-    the referrer rate and the organic referral share, and every inviter → invitee edge."""
-    from dashboard.core.analytics import cold_start, events, growth, roles_report
+    the referrer rate and the organic referral share, and every inviter → invitee edge. red_packets:
+    per packet its claims and the 60-minute lift in organic messages and speakers with 90%
+    intervals, thanks vs talk, new voices, the day after, the pre-check and the cost when the owner
+    entered the amount; the pooled lift; the weekly dependency on packets. rules: the rule set in use
+    with hits per rule, every hit with its message, the members hit, and hits around rule changes."""
+    from dashboard.core.analytics import cold_start, events, growth, red_packets, roles_report, rule_audit
 
     if analysis not in ANALYSES:
         _fail(f"未知分析 {analysis!r}：可选 {'、'.join(ANALYSES)}")
@@ -300,8 +305,12 @@ def analyze(
                 result = roles_report.report(con, chat_ids)
             elif analysis == "events":
                 result = events.report(con, chat_ids)
-            else:
+            elif analysis == "growth":
                 result = growth.report(con, chat_ids)
+            elif analysis == "red_packets":
+                result = red_packets.report(con, chat_ids)
+            else:
+                result = rule_audit.report(con, chat_ids)
     except db.NoDatabase:
         _fail(f"数据库 {target} 还不存在：先用 qunxi ingest 导入聊天记录，或运行 qunxi demo")
     except (queries.QueryError, db.StoreError) as exc:
@@ -314,7 +323,7 @@ def analyze(
             sys.stdout.write(text)
         return
     tables = {"cold_start": _cold_start_table, "roles": _roles_table, "events": _events_table,
-              "growth": _growth_table}
+              "growth": _growth_table, "red_packets": _red_packets_table, "rules": _rules_table}
     console.print(tables[analysis](result))
 
 
@@ -337,6 +346,29 @@ def _growth_table(result: dict) -> Table:
         table.add_row(c["chat"], str(c["members"]), gens, str(c["max_depth"]), "—" if big is None else f"{big:.2f}",
                       "—" if c["k_observed"] is None else f"{c['k_observed']:.2f}",
                       "—" if c["referrer_rate"] is None else f"{c['referrer_rate']:.0%}")
+    return table
+
+
+def _red_packets_table(result: dict) -> Table:
+    table = Table("群 chat", "时间 time", "领取 claims", "60分钟消息 msgs (预期 expected)", "多出的消息 lift (90%)",
+                  "多出的发言人 extra speakers (90%)", "感谢 thanks", "新声音 new voices")
+    for p in result["packets"]:
+        lift = "—" if p["lift_msgs"] is None else \
+            f"{p['lift_msgs']:+.1f} ({p['lift_msgs_lo']:+.1f} … {p['lift_msgs_hi']:+.1f})"
+        spk = "—" if p["lift_speakers"] is None else \
+            f"{p['lift_speakers']:+.1f} ({p['lift_speakers_lo']:+.1f} … {p['lift_speakers_hi']:+.1f})"
+        exp = "—" if p["exp_msgs_60"] is None else f"{p['exp_msgs_60']:.1f}"
+        table.add_row(p["chat_name"], str(p["ts"])[:16], str(p["claims"]), f"{p['msgs_60']} ({exp})", lift, spk,
+                      str(p["thanks_60"]), str(p["new_voices_60"]))
+    return table
+
+
+def _rules_table(result: dict) -> Table:
+    names = {r["rule_id"]: r["name"] for r in result["rules"]}
+    table = Table("群 chat", "时间 time", "成员 member", "规则 rule", "内容 message", "命中 matched")
+    for h in result["hits"]:
+        table.add_row(h["chat_name"], str(h["ts"])[:16], h["member_name"] or "—", names.get(h["rule_id"], h["rule_id"]),
+                      (h["text"] or f"[{h['kind']}]")[:40], h["detail"] or "")
     return table
 
 

@@ -203,7 +203,7 @@ def _recount_rule_hits(con: duckdb.DuckDBPyConnection) -> None:
         if rules.refresh_if_changed(con):
             bump_data_version(con)
         con.execute("commit")
-    except (duckdb.Error, rules.RulesError) as exc:
+    except (duckdb.Error, rules.RulesError, ValueError) as exc:  # QueryError is a ValueError
         con.execute("rollback")
         raise StoreError(f"群规命中重算失败: {exc}") from exc
 

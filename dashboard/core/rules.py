@@ -141,8 +141,8 @@ def default_text() -> str:
 
 
 def current_text(con: duckdb.DuckDBPyConnection) -> str:
-    row = con.execute("select value from meta where key = 'rules_toml'").fetchone()
-    return row[0] if row else default_text()
+    rows = con.execute("select value from meta where key = 'rules_toml'").fetchall()
+    return rows[0][0] if rows else default_text()
 
 
 def current(con: duckdb.DuckDBPyConnection) -> RuleSet:
@@ -209,8 +209,8 @@ def refresh_if_changed(con: duckdb.DuckDBPyConnection) -> bool:
     """Recount the hits when the rule set in use differs from the one they were counted under
     (a new default shipped with an upgrade). Returns whether it recounted."""
     ruleset = current(con)
-    row = con.execute("select value from meta where key = 'rule_hits_digest'").fetchone()
-    if row and row[0] == ruleset.digest:
+    rows = con.execute("select value from meta where key = 'rule_hits_digest'").fetchall()
+    if rows and rows[0][0] == ruleset.digest:
         return False
     recount(con, ruleset)
     return True

@@ -19,8 +19,8 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from dashboard.core import db, event_records, lexicon, linking, queries, roles, settings
-from dashboard.core.analytics import cold_start, network
+from dashboard.core import db, event_records, lexicon, linking, owner_entries, queries, roles, rules, settings
+from dashboard.core.analytics import cold_start, network, red_packets
 
 
 def db_path() -> Path:
@@ -96,6 +96,8 @@ ANALYSES = {
     "alt_accounts": cold_start.accounts,
     "reply_network": network.top_graph,
     "link_suggestions": linking.suggestions,
+    "red_packets": red_packets.packets,
+    "rule_set": lambda con: {"text": (text := rules.current_text(con)), "is_default": text == rules.default_text()},
 }
 
 
@@ -151,6 +153,30 @@ def decide_link(member_id: str, customer_id: str, method: str, confidence: float
     with db.writer(db_path(), tz()) as con:
         linking.decide(con, member_id, customer_id, method, confidence, accept)
     clear()
+
+
+def save_rules(text: str | None) -> int:
+    """Keep the owner's rule set (None = the default) and recount the hits; returns how many rules
+    are enabled. A bad text raises rules.RulesError before anything is written."""
+    with db.writer(db_path(), tz()) as con, db.change(con):
+        ruleset = rules.save(con, text)
+    clear()
+    return len(ruleset.enabled())
+
+
+def save_regimes(chat_ids: list[str], regimes: list, where: list[str]) -> int:
+    """Make these chats' marked entry thresholds exactly `regimes` (owner_entries.Regime)."""
+    with db.writer(db_path(), tz()) as con, db.change(con):
+        n = owner_entries.replace_regimes(con, chat_ids, regimes, where)
+    clear()
+    return n
+
+
+def save_packet_amounts(amounts: dict[str, object]) -> int:
+    with db.writer(db_path(), tz()) as con, db.change(con):
+        n = owner_entries.save_amounts(con, amounts)
+    clear()
+    return n
 
 
 def has_data() -> bool:

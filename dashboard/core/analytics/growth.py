@@ -117,13 +117,13 @@ def bunching(counts: list[int], threshold: int, degree: int = 3) -> dict:
             "bunched": at - expected >= 2 and at > 2 * max(above, 1)}
 
 
-def _per_chat(tree: pl.DataFrame) -> list[ChatGrowth]:
+def analyze_frame(tree: pl.DataFrame) -> list[ChatGrowth]:
     return [chat_growth(part) for _, part in sorted(tree.partition_by("chat_id", as_dict=True).items())]
 
 
 def analyze(con: duckdb.DuckDBPyConnection, chat_ids: list[str] | None = None) -> list[ChatGrowth]:
     """Every chosen chat's growth figures (every chat when none are chosen)."""
-    return _per_chat(queries.run(con, "growth/tree", chat_ids=chat_ids))
+    return analyze_frame(queries.run(con, "growth/tree", chat_ids=chat_ids))
 
 
 def _plain(value: object) -> object:
@@ -134,7 +134,7 @@ def report(con: duckdb.DuckDBPyConnection, chat_ids: list[str] | None = None) ->
     """`qunxi analyze growth`: per chat the tree's shape and the referral figures, and every edge
     (inviter → invitee) with its generation and the invitee's outcome."""
     tree = queries.run(con, "growth/tree", chat_ids=chat_ids)
-    chats = _per_chat(tree)
+    chats = analyze_frame(tree)
     edges = tree.filter(pl.col("inviter_id").is_not_null()).select(
         pl.col("chat_name").alias("chat"), "inviter_name", "inviter_id", "name", "member_id", "method", "joined_at",
         "generation", "spoke_7", "active_7", "active_30", "removed", "visited")
@@ -182,13 +182,15 @@ def in_period(tree: pl.DataFrame, start: dt.date | None, end: dt.date | None) ->
 
 def inviters(joined: pl.DataFrame) -> pl.DataFrame:
     """Each inviter of these joiners with how many they brought in and what became of them;
-    flagged when half or more of their invitees never spoke within 7 days or left."""
+    flagged when half or more of their invitees never spoke (neither in their first 7 days nor
+    after) or left (metrics.md §6.3: zero activity or early exit)."""
     invited = joined.filter(pl.col("inviter_id").is_not_null())
     q = quality(invited, ["chat_id", "inviter_id"])
     names = invited.group_by("chat_id", "inviter_id").agg(
         pl.col("chat_name").first(), pl.col("inviter_name").first(), pl.col("inviter_class").first(),
         pl.col("inviter_organic").first(),
-        ((~pl.col("spoke_7")) | pl.col("left_chat")).mean().alias("poor_share"))
+        ((~pl.col("spoke_7") & ~pl.col("active_7").fill_null(False)) | pl.col("left_chat")).mean()
+        .alias("poor_share"))
     return (q.join(names, on=["chat_id", "inviter_id"])
             .with_columns((pl.col("poor_share") >= 0.5).alias("flagged"))
             .rename({"members": "invitees"})

@@ -1,0 +1,109 @@
+"""Growth page, red packets section: what each packet really did in the hour after it, against the
+same hour on earlier weeks (metrics.md §7), and how much the group now depends on packets."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard.charts import red_packets as charts
+from dashboard.core import owner_entries
+from dashboard.core.analytics import red_packets as analytics
+from dashboard.ui import data, fmt, page
+from dashboard.ui.i18n import t
+
+
+def _label(r: dict) -> str:
+    return f"{r['chat_name']} {r['ts']:%m-%d %H:%M}"
+
+
+def red_packets(chat_ids: list[str] | None) -> None:
+    st.subheader(t("packets.title"))
+    per = data.analysis("red_packets", chat_ids=chat_ids)
+    if per.is_empty():
+        st.info(t("packets.none"))
+        return
+    per = per.with_columns(pl.struct("chat_name", "ts").map_elements(_label, return_dtype=pl.String).alias("label"))
+    summary(per)
+    st.plotly_chart(charts.lifts(per, {"msgs": t("packets.lift_msgs"), "speakers": t("packets.lift_speakers")}),
+                    width="stretch", key="chart_packet_lifts", config={"displaylogo": False})
+    st.caption(t("packets.lifts_reading", level=fmt.pct(analytics.LEVEL)))
+    table(per)
+    timeline(chat_ids, per)
+    dependency(chat_ids)
+
+
+def summary(per: pl.DataFrame) -> None:
+    pooled = analytics.pooled(per)
+    cols = st.columns(4)
+    cols[0].metric(t("packets.count"), fmt.num(per.height))
+    cols[1].metric(t("packets.claims"), fmt.num(int(per["claims"].sum())))
+    if "msgs" not in pooled:
+        st.info(t("packets.no_controls"))
+        return
+    m, s = pooled["msgs"], pooled["speakers"]
+    cols[2].metric(t("packets.mean_lift_msgs"), f"{m['mean_lift']:+.1f}",
+                   help=t("packets.interval", lo=f"{m['mean_lift_ci'][0]:+.1f}", hi=f"{m['mean_lift_ci'][1]:+.1f}"))
+    cols[3].metric(t("packets.mean_lift_speakers"), f"{s['mean_lift']:+.1f}",
+                   help=t("packets.interval", lo=f"{s['mean_lift_ci'][0]:+.1f}", hi=f"{s['mean_lift_ci'][1]:+.1f}"))
+    thanks = int(per["thanks_60"].sum())
+    st.markdown(t("packets.summary", n=pooled["packets"], ratio=f"{m['ratio']:.1f}",
+                  lo=f"{m['ratio_ci'][0]:.1f}", hi=f"{m['ratio_ci'][1]:.1f}",
+                  thanks=fmt.pct(thanks / max(int(per["msgs_60"].sum()), 1)),
+                  voices=fmt.num(int(per["new_voices_60"].sum()))))
+
+
+def table(per: pl.DataFrame) -> None:
+    st.markdown(f"**{t('packets.table_title')}**")
+    shown = per.select(
+        "packet_id", "label", "claims", pl.col("amount").cast(pl.Float64), "cost_per_extra_speaker", "msgs_60",
+        "exp_msgs_60",
+        pl.format("{} … {}", pl.col("lift_msgs_lo").round(1), pl.col("lift_msgs_hi").round(1)).alias("lift_msgs_ci"),
+        "lift_msgs", "speakers_60", "lift_speakers", "thanks_60", "substantive_60", "new_voices_60", "lift_msgs_24",
+        pl.col("pre_state").replace_strict({k: t(f"packets.pre_{k}") for k in ("quiet", "usual", "busy")},
+                                           default="—"),
+    ).to_pandas()
+    cfg = {c: st.column_config.Column(t(f"packets.col_{c}"), disabled=True) for c in shown.columns}
+    cfg["packet_id"] = None
+    for c in ("exp_msgs_60", "lift_msgs", "lift_speakers", "lift_msgs_24", "cost_per_extra_speaker"):
+        cfg[c] = st.column_config.NumberColumn(t(f"packets.col_{c}"), format="%.1f", disabled=True)
+    cfg["amount"] = st.column_config.NumberColumn(t("packets.col_amount"), min_value=0.0, format="%.2f",
+                                                  help=t("packets.amount_help"))
+    edited = st.data_editor(shown, hide_index=True, width="stretch", key="rp_table", column_config=cfg)
+    st.button(t("packets.amount_save"), key="rp_amount_save", on_click=_save_amounts, args=(edited,))
+    if msg := st.session_state.pop("rp_amount_msg", None):
+        (st.error if msg[0] == "error" else st.success)(msg[1])
+    st.caption(t("packets.table_help"))
+
+
+def _save_amounts(edited) -> None:
+    amounts = {r["packet_id"]: r["amount"] for r in edited.to_dict("records")}
+    try:
+        n = data.save_packet_amounts(amounts)
+        st.session_state["rp_amount_msg"] = ("ok", t("packets.amount_saved", n=n))
+    except owner_entries.EntryError as exc:
+        st.session_state["rp_amount_msg"] = ("error", str(exc))
+
+
+def timeline(chat_ids: list[str] | None, per: pl.DataFrame) -> None:
+    st.markdown(f"**{t('packets.timeline_title')}**")
+    daily = data.query("activity/daily_activity", chat_ids=sorted(set(per["chat_id"])), organic=True).select(
+        "chat_name", "day", pl.col("messages").alias("active_messages"))
+    marks = per.select("chat_name", "day", "ts", "claims",
+                       pl.format("{} · {} {}", "label", "claims", pl.lit(t("packets.claims_unit"))).alias("label"))
+    page.chart(charts.timeline(daily, marks, {"packet": t("packets.packet"), "axis": t("packets.axis_messages")}),
+               marks.drop("label"), t("packets.timeline_reading"), "packet_timeline")
+
+
+def dependency(chat_ids: list[str] | None) -> None:
+    st.markdown(f"**{t('packets.dependency_title')}**")
+    weeks = data.query("red_packets/dependency_weeks", chat_ids=chat_ids)
+    with_packets = weeks.filter(pl.col("packets") > 0)
+    if with_packets.is_empty():
+        return
+    weeks = weeks.filter(pl.col("chat_id").is_in(with_packets["chat_id"].unique().to_list()))
+    top = with_packets.sort("share_only_after_packet", "week", descending=True).row(0, named=True)
+    page.chart(charts.dependency(weeks, {"axis": t("packets.dependency_axis")}), weeks,
+               t("packets.dependency_reading", mean=fmt.pct(with_packets["share_only_after_packet"].mean()),
+                 chat=top["chat_name"], week=fmt.day(top["week"]), share=fmt.pct(top["share_only_after_packet"])),
+               "packet_dependency")
