@@ -1,4 +1,4 @@
-"""Every query the Overview, Activity and Cold start pages run, timed warm at scale (DESIGN.md §9:
+"""Every query the analysis pages run, timed warm at scale (DESIGN.md §9:
 a page's queries ≤ 300 ms warm at 10 million messages). Activity and Cold start draw only their
 open tab, so each tab is a view of its own here.
 
@@ -37,12 +37,16 @@ ACTIVITY_TABS = ("trend", "when", "members", "participation", "conversations", "
 COLD_START_TABS = ("takeoff", "seeding", "spells", "alts")
 ROLES_TABS = ("members", "rfm", "talk", "diversity", "experts", "replies", "links")
 EVENTS_TABS = ("overview", "one", "detected", "links", "timeline")
+GROWTH_TABS = ("joins", "tree", "inviters", "cohorts", "movement", "packets")
+RULES_TABS = ("hits", "weeks", "members", "edit")
 VIEWS = ([("overview", None, None)]
          + [(f"activity · {tab}", "app_pages/activity.py", ("act_tab", f"activity.tab_{tab}")) for tab in ACTIVITY_TABS]
          + [(f"cold start · {tab}", "app_pages/cold_start.py", ("cs_tab", f"cold.tab_{tab}"))
             for tab in COLD_START_TABS]
          + [(f"roles · {tab}", "app_pages/roles.py", ("roles_tab", f"roles.tab_{tab}")) for tab in ROLES_TABS]
-         + [(f"events · {tab}", "app_pages/events.py", ("ev_tab", f"events.tab_{tab}")) for tab in EVENTS_TABS])
+         + [(f"events · {tab}", "app_pages/events.py", ("ev_tab", f"events.tab_{tab}")) for tab in EVENTS_TABS]
+         + [(f"growth · {tab}", "app_pages/growth.py", ("gr_tab", f"growth.tab_{tab}")) for tab in GROWTH_TABS]
+         + [(f"rules · {tab}", "app_pages/rules.py", ("ru_tab", f"rules.tab_{tab}")) for tab in RULES_TABS])
 BUDGET_MS = 300
 RUNS = 5
 

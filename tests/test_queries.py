@@ -46,7 +46,8 @@ EMPTY_ON_FIXTURES = {"overview/alerts", "overview/coverage_gaps", "cold_start/al
                      # no referral campaign, no member in two chats, no spam in the fixtures; the default
                      # checks find nothing there: tests/test_rules.py and tests/test_growth.py run them on
                      # the sample and hand-made chats ("rules/context" needs a message)
-                     "growth/campaigns", "growth/movement", "rules/context", "rules/match_flood",
+                     "growth/campaigns", "growth/movement", "growth/regimes", "rules/announcements",
+                     "rules/context", "rules/match_flood",
                      "rules/match_hours", "rules/match_text"}
 
 

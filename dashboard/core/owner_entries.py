@@ -54,7 +54,7 @@ def check_regimes(regimes: list[Regime], where: list[str]) -> None:
         rows.sort(key=lambda x: x[0].start_on)
         for (a, wa), (b, wb) in itertools.pairwise(rows):
             if a.end_on is None or a.end_on >= b.start_on:
-                raise EntryError(f"{wb}: 与{wa}的时段重叠（同一个群的门槛时段不能交叉）")
+                raise EntryError(f"{wb}: 和{wa}重叠（同一个群的门槛时段不能交叉）")
 
 
 def replace_regimes(con: duckdb.DuckDBPyConnection, chat_ids: list[str], regimes: list[Regime],
@@ -85,7 +85,9 @@ def save_amounts(con: duckdb.DuckDBPyConnection, amounts: dict[str, object]) -> 
             amount = Decimal(str(value).replace("¥", "").replace("元", "").strip())
         except InvalidOperation as exc:
             raise EntryError(f"红包 {packet_id}: 金额应为数字，如 88.88，现在是 {value!r}") from exc
-        if amount < 0 or amount >= Decimal("1e10"):
+        if amount.is_nan():
+            raise EntryError(f"红包 {packet_id}: 金额应为数字，如 88.88，现在是 {value!r}")
+        if not amount.is_finite() or amount < 0 or amount >= Decimal("1e10"):
             raise EntryError(f"红包 {packet_id}: 金额应为 0 到 9,999,999,999.99 元")
         parsed[packet_id] = amount.quantize(Decimal("0.01"))
     known = {r[0] for r in con.execute("select packet_id from red_packets where list_contains($p, packet_id)",

@@ -42,6 +42,8 @@ ORDER = (
     "chat_events",
     "event_announcements",
     "event_effects",
+    "red_packet_windows",
+    "red_packet_weeks",
     "checkin_messages",
     "rule_hits",
 )

@@ -28,8 +28,9 @@ KINDS: dict[str, tuple[str, dict[str, tuple[type, object]]]] = {
     "keywords": ("rules/match_text", {"terms": (list, None)}),
     "pattern": ("rules/match_text", {"pattern": (str, None)}),
     "link": ("rules/match_link", {"allow": (list, [])}),
-    "image_after_join": ("rules/match_image_after_join", {"minutes": (int, 60)}),
-    "flood": ("rules/match_flood", {"count": (int, 10), "minutes": (int, 2), "repeat": (int, 4)}),
+    "image_after_join": ("rules/match_image_after_join", {"minutes": (int, 30)}),
+    "flood": ("rules/match_flood",
+              {"count": (int, 10), "minutes": (int, 2), "repeat": (int, 4), "min_chars": (int, 10)}),
     "hours": ("rules/match_hours", {"start": (int, 23), "end": (int, 7)}),
     "invites": ("rules/match_invites", {"allow": (list, ["staff"])}),
 }
@@ -96,10 +97,10 @@ def _rule(raw: dict, n: int, origin: str) -> Rule:
     if kind == "keywords" and not [t for t in params["terms"] if isinstance(t, str) and t.strip()]:
         raise RulesError(f"{where}: terms 至少要有一个词")
     if kind == "pattern":
-        try:
-            re.compile(params["pattern"])
-        except re.error as exc:
-            raise RulesError(f"{where}: pattern 不是有效的正则表达式（{exc}）") from exc
+        try:  # checked by the engine that will run it: RE2 has no look-arounds or back-references
+            duckdb.connect().execute("select regexp_matches('', $p)", {"p": params["pattern"]}).fetchall()
+        except duckdb.Error as exc:
+            raise RulesError(f"{where}: pattern 不是有效的正则表达式（RE2 语法）：{exc}") from exc
     if kind == "invites" and (bad := [c for c in params["allow"] if c not in CLASSES]):
         raise RulesError(f"{where}: allow 只能含 {', '.join(CLASSES)}，不认识 {bad}")
     if kind == "hours" and not all(0 <= params[k] <= 23 for k in ("start", "end")):

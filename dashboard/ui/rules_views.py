@@ -110,12 +110,18 @@ def editor(chat_ids: list[str] | None) -> None:
     st.caption(t("rules.edit_help"))
     current = data.analysis("rule_set")
     st.caption(t("rules.using_default") if current["is_default"] else t("rules.using_own"))
-    text = st.text_area(t("rules.edit_label"), value=current["text"], height=480, key="ru_text")
+    st.text_area(t("rules.edit_label"), value=current["text"], height=480, key="ru_text")
     left, right = st.columns(2)
-    left.button(t("rules.save"), key="ru_save", type="primary", on_click=_save, args=(text,))
+    left.button(t("rules.save"), key="ru_save", type="primary", on_click=_save_typed)
     right.button(t("rules.reset"), key="ru_reset", on_click=_save, args=(None,), disabled=current["is_default"])
     if msg := st.session_state.pop("ru_msg", None):
         (st.error if msg[0] == "error" else st.success)(msg[1])
+
+
+def _save_typed() -> None:
+    """The text as typed when the button was pressed (a callback's arguments are those of the
+    drawing before, which may predate the last keystrokes)."""
+    _save(st.session_state.get("ru_text"))
 
 
 def _save(text: str | None) -> None:

@@ -10,7 +10,7 @@ select m.chat_id, c.name as chat_name, m.ts, m.text,
 from messages m
 join chats c using (chat_id)
 join chat_members cm using (chat_id, member_id)
-where not cm.is_organic and m.kind = 'text'
+where m.kind = 'text' and (contains(m.text, '邀请') or contains(m.text, '拉')) and not cm.is_organic
   and regexp_matches(m.text, '(邀请|拉)\D{0,4}?\d{1,3}\s*[位个名人].{0,20}(送|领|奖|礼)')
   and ($chat_ids is null or list_contains($chat_ids, m.chat_id))
 order by m.ts

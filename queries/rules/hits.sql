@@ -11,7 +11,8 @@ with removals as (
 recalls as (
     select r.chat_id, r.ts, regexp_extract(r.text, '"(.+)" ?撤回', 1) as name
     from messages r
-    where r.kind = 'recall' and ($chat_ids is null or list_contains($chat_ids, r.chat_id))
+    where r.kind = 'recall' and r.chat_id in (select chat_id from rule_hits)
+      and ($chat_ids is null or list_contains($chat_ids, r.chat_id))
 )
 select h.chat_id, c.name as chat_name, h.rule_id, h.msg_id, h.member_id,
     coalesce(cm.name, m.sender_name) as member_name, coalesce(cm.member_class, 'customer') as member_class,

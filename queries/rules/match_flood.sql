@@ -1,8 +1,9 @@
 -- title: Rule check: flooding
 -- grain: one row per matching message
--- params: $chat_ids varchar[] = null, $count integer = 10, $minutes integer = 2, $repeat integer = 4, $applies_to varchar = 'organic'
+-- params: $chat_ids varchar[] = null, $count integer = 10, $minutes integer = 2, $repeat integer = 4, $min_chars integer = 10, $applies_to varchar = 'organic'
 -- description: Active messages of a member who posted $count or more within one $minutes-long
---   slot of the clock, or the same text (4 characters or more) $repeat or more times in a day,
+--   slot of the clock, or the same text ($min_chars characters or more: short reactions such as
+--   哈哈哈哈 or 一样一样 are said again and again) $repeat or more times in a day,
 --   from the members $applies_to names. detail says which.
 with checked as (
     select m.chat_id, m.msg_id, m.member_id, m.ts, m.kind, m.text, m.n_chars,
@@ -20,7 +21,7 @@ bursts as (
 repeats as (
     select chat_id, member_id, day, text, count(*) as n
     from checked
-    where kind = 'text' and n_chars >= 4
+    where kind = 'text' and n_chars >= $min_chars
     group by all
     having count(*) >= $repeat
 )

@@ -1,6 +1,6 @@
 -- title: Rule check: images posted right after joining
 -- grain: one row per matching message
--- params: $chat_ids varchar[] = null, $minutes integer = 60, $applies_to varchar = 'organic'
+-- params: $chat_ids varchar[] = null, $minutes integer = 30, $applies_to varchar = 'organic'
 -- description: Images a member posted within $minutes of joining the chat (their latest join),
 --   from the members $applies_to names: a stranger whose first post is a picture is usually
 --   sharing a QR code. detail is the minutes after joining.

@@ -31,3 +31,35 @@ create table rule_hits (
 );
 comment on table rule_hits is 'Rollup: messages (or join notices, for invites) that match a group rule of the rule set in use, for the owner to review; see core/rules.py. Never a verdict.';
 -- filled on open by core/db.py (_recount_rule_hits), as whenever the rule set changes
+
+create table red_packet_windows (
+    packet_id varchar not null,
+    chat_id varchar not null,
+    k bigint not null,
+    w0 timestamptz not null,
+    msgs_60 bigint not null,
+    speakers_60 bigint not null,
+    thanks_60 bigint not null,
+    substantive_60 bigint not null,
+    new_voices_60 bigint not null,
+    msgs_pre_60 bigint not null,
+    msgs_24 bigint not null,
+    usable boolean not null,
+    usable_24 boolean not null,
+    primary key (packet_id, k)
+);
+comment on table red_packet_windows is 'Rollup: organic talk in the hour after each red packet and in the same hour 1–4 weeks before and after (its controls); see queries/rollups/red_packet_windows.sql.';
+
+create table red_packet_weeks (
+    chat_id varchar not null,
+    week date not null,
+    speakers bigint not null,
+    speakers_only_after_packet bigint not null,
+    share_only_after_packet double not null,
+    share_msgs_after_packet double not null,
+    packets bigint not null,
+    primary key (chat_id, week)
+);
+comment on table red_packet_weeks is 'Rollup: per chat with red packets and week, the organic speakers who spoke only right after a packet (the dependency signal, metrics.md §7.2).';
+insert or replace into meta values ('rollups_stale:red_packet_windows', '1');
+insert or replace into meta values ('rollups_stale:red_packet_weeks', '1');

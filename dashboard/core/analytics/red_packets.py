@@ -135,7 +135,8 @@ def packets(con: duckdb.DuckDBPyConnection, chat_ids: list[str] | None) -> pl.Da
     if info.is_empty():
         return info
     est = estimate(queries.run(con, "red_packets/windows", chat_ids=chat_ids))
-    out = info.join(est.drop("chat_id", "w0"), on="packet_id", how="left")
+    out = info.join(est.drop("chat_id", "w0"), on="packet_id", how="left").with_columns(
+        pl.col("amount").cast(pl.Float64))
     return out.with_columns(
         pl.when(pl.col("lift_speakers") > 0).then(pl.col("amount") / pl.col("lift_speakers"))
         .alias("cost_per_extra_speaker"),

@@ -501,7 +501,7 @@ def write_regimes(con: duckdb.DuckDBPyConnection, path: Path, recs: Records) -> 
     new_keys = {(r.chat_id, r.start_on) for r in regimes}
     old = [owner_entries.Regime(*row) for row in kept if (row[0], row[1]) not in new_keys]
     try:
-        owner_entries.check_regimes(old + regimes, ["已保存的时段"] * len(old) + where)
+        owner_entries.check_regimes(old + regimes, ["已保存的一段"] * len(old) + where)
     except owner_entries.EntryError as exc:
         raise IngestError(path, str(exc), expected="同一个群的门槛时段互不重叠、结束不早于开始") from exc
     counts = WriteCounts()
