@@ -129,3 +129,23 @@ EVENTS_TABS = {"活动一览": "每场活动的效果", "单个活动": "儿童�
 def test_events_tabs_draw_offline(browser, demo_db: Path, tmp_path: Path) -> None:
     """Every tab of the Events & visits page draws with the sample data."""
     _tabs_draw_offline(browser, demo_db, "/events", EVENTS_TABS, tmp_path, must_show="聊天和到店放在一起看")
+
+
+GROWTH_TABS = {"进出群": "每周进群和出群", "邀请树": "这段时间的邀请树", "邀请人": "奖励门槛有没有让人“凑数”",
+               "入群方式与门槛": "标注入群门槛", "跨群流动": "在几个群之间流动的人",
+               "红包": "红包：发完之后一小时，群里多了多少真正的聊天"}
+
+
+def test_growth_tabs_draw_offline(browser, demo_db: Path, tmp_path: Path) -> None:
+    """Every tab of the Growth page draws with the sample data; the red packets tab reads its dependency."""
+    _tabs_draw_offline(browser, demo_db, "/growth", GROWTH_TABS, tmp_path, must_show="群是不是越来越靠红包撑着")
+
+
+RULES_TABS = {"命中": "命中的消息", "按周": "群规变化前后", "成员": "命中过规则的成员", "规则设置": "规则（TOML）"}
+
+
+def test_rules_tabs_draw_offline(browser, demo_db: Path, tmp_path: Path) -> None:
+    """Every tab of the Group rules page draws with the sample data (the first with a planted ad
+    poster among the hits), down to the rule editor."""
+    _tabs_draw_offline(browser, demo_db, "/rules", RULES_TABS, tmp_path, must_show="保存并重新检查",
+                       first="text=宝妈副业小助手")
