@@ -285,7 +285,7 @@ def analyze(
     minimum detectable effect, the caveats and the sign-ups (--chat keeps events announced there).
     growth: per chat the invitation tree's generations, depth and structural virality, observed K,
     the referrer rate and the organic referral share, and every inviter → invitee edge. red_packets:
-    per packet its claims and the 60-minute lift in organic messages and speakers with 90%
+    per packet its claims and the 60-minute lift in organic messages and speakers with 95%
     intervals, thanks vs talk, new voices, the day after, the pre-check and the cost when the owner
     entered the amount; the pooled lift; the weekly dependency on packets. rules: the rule set in use
     with hits per rule, every hit with its message, the members hit, and hits around rule changes."""
@@ -350,8 +350,8 @@ def _growth_table(result: dict) -> Table:
 
 
 def _red_packets_table(result: dict) -> Table:
-    table = Table("群 chat", "时间 time", "领取 claims", "60分钟消息 msgs (预期 expected)", "多出的消息 lift (90%)",
-                  "多出的发言人 extra speakers (90%)", "感谢 thanks", "新声音 new voices")
+    table = Table("群 chat", "时间 time", "领取 claims", "60分钟消息 msgs (预期 expected)", "多出的消息 lift (95%)",
+                  "多出的发言人 extra speakers (95%)", "感谢 thanks", "新声音 new voices")
     for p in result["packets"]:
         lift = "—" if p["lift_msgs"] is None else \
             f"{p['lift_msgs']:+.1f} ({p['lift_msgs_lo']:+.1f} … {p['lift_msgs_hi']:+.1f})"

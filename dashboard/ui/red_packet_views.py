@@ -27,7 +27,7 @@ def red_packets(chat_ids: list[str] | None) -> None:
     summary(per)
     st.plotly_chart(charts.lifts(per, {"msgs": t("packets.lift_msgs"), "speakers": t("packets.lift_speakers")}),
                     width="stretch", key="chart_packet_lifts", config={"displaylogo": False})
-    st.caption(t("packets.lifts_reading", level=fmt.pct(analytics.LEVEL)))
+    st.caption(t("packets.lifts_reading", level=fmt.pct(analytics.PACKET_LEVEL)))
     table(per)
     timeline(chat_ids, per)
     dependency(chat_ids)

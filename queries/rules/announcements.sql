@@ -9,6 +9,8 @@ from messages m
 join chats c using (chat_id)
 join chat_members cm using (chat_id, member_id)
 where not cm.is_organic and m.kind = 'text'
+  and (contains(m.text, '禁') or contains(m.text, '群规') or contains(m.text, '不允许') or contains(m.text, '请勿')
+       or contains(m.text, '不得'))
   and regexp_matches(m.text, '群规|禁止|严禁|不允许|请勿|不得')
   and ($chat_ids is null or list_contains($chat_ids, m.chat_id))
 order by m.ts
