@@ -22,12 +22,7 @@ def render() -> None:
     if ends.is_empty():
         st.info(t("empty.no_rows"))
         return
-    # only the open tab draws (a rerun when another is picked)
-    tabs = st.tabs([t(f"cold.tab_{k}") for k in SECTIONS], key="cs_tab", on_change="rerun")
-    for draw, tab in zip(SECTIONS.values(), tabs, strict=True):
-        if tab.open:
-            with tab:
-                draw(ends)
+    page.open_tab("cold", SECTIONS, "cs_tab", ends)
 
 
 with page.guarded(), data.shared_connection():

@@ -19,11 +19,7 @@ def render() -> None:
         return
     f = filters.sidebar()
     st.caption(t("events.scope"))
-    tabs = st.tabs([t(f"events.tab_{k}") for k in SECTIONS], key="ev_tab", on_change="rerun")
-    for draw, tab in zip(SECTIONS.values(), tabs, strict=True):
-        if tab.open:
-            with tab:
-                draw(f.chat_ids)
+    page.open_tab("events", SECTIONS, "ev_tab", f.chat_ids)
 
 
 with page.guarded(), data.shared_connection():

@@ -20,11 +20,7 @@ def render() -> None:
         return
     f = filters.sidebar()
     st.caption(t("growth.scope"))
-    tabs = st.tabs([t(f"growth.tab_{k}") for k in SECTIONS], key="gr_tab", on_change="rerun")
-    for draw, tab in zip(SECTIONS.values(), tabs, strict=True):
-        if tab.open:
-            with tab:
-                draw(f.chat_ids)
+    page.open_tab("growth", SECTIONS, "gr_tab", f.chat_ids)
 
 
 with page.guarded(), data.shared_connection():

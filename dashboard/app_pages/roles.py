@@ -25,12 +25,7 @@ def render() -> None:
     if chats.is_empty():
         st.info(t("empty.no_rows"))
         return
-    # only the open tab draws (a rerun when another is picked)
-    tabs = st.tabs([t(f"roles.tab_{k}") for k in SECTIONS], key="roles_tab", on_change="rerun")
-    for draw, tab in zip(SECTIONS.values(), tabs, strict=True):
-        if tab.open:
-            with tab:
-                draw(chats, f.chat_ids)
+    page.open_tab("roles", SECTIONS, "roles_tab", chats, f.chat_ids)
 
 
 with page.guarded(), data.shared_connection():

@@ -18,11 +18,7 @@ def render() -> None:
         return
     f = filters.sidebar()
     st.caption(t("rules.scope"))
-    tabs = st.tabs([t(f"rules.tab_{k}") for k in SECTIONS], key="ru_tab", on_change="rerun")
-    for draw, tab in zip(SECTIONS.values(), tabs, strict=True):
-        if tab.open:
-            with tab:
-                draw(f.chat_ids)
+    page.open_tab("rules", SECTIONS, "ru_tab", f.chat_ids)
 
 
 with page.guarded(), data.shared_connection():

@@ -27,6 +27,16 @@ def guarded() -> Iterator[None]:
         st.error(t("app.error", message=str(exc)))
 
 
+def open_tab(prefix: str, sections: dict[str, Callable[..., None]], key: str, *args: object) -> None:
+    """Tabs labelled from the catalog (prefix.tab_<name>); only the open one draws, with `args`
+    (picking another reruns the page)."""
+    tabs = st.tabs([t(f"{prefix}.tab_{k}") for k in sections], key=key, on_change="rerun")
+    for draw, tab in zip(sections.values(), tabs, strict=True):
+        if tab.open:
+            with tab:
+                draw(*args)
+
+
 def empty_state() -> None:
     st.info(t("empty.no_data"))
     st.markdown(t("empty.how"))
