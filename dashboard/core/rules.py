@@ -98,7 +98,8 @@ def _rule(raw: dict, n: int, origin: str) -> Rule:
         raise RulesError(f"{where}: terms 至少要有一个词")
     if kind == "pattern":
         try:  # checked by the engine that will run it: RE2 has no look-arounds or back-references
-            duckdb.connect().execute("select regexp_matches('', $p)", {"p": params["pattern"]}).fetchall()
+            with duckdb.connect() as check:
+                check.execute("select regexp_matches('', $p)", {"p": params["pattern"]}).fetchall()
         except duckdb.Error as exc:
             raise RulesError(f"{where}: pattern 不是有效的正则表达式（RE2 语法）：{exc}") from exc
     if kind == "invites" and (bad := [c for c in params["allow"] if c not in CLASSES]):

@@ -97,7 +97,7 @@ ANALYSES = {
     "reply_network": network.top_graph,
     "link_suggestions": linking.suggestions,
     "red_packets": red_packets.packets,
-    "rule_set": lambda con: {"text": (text := rules.current_text(con)), "is_default": text == rules.default_text()},
+    "rule_set": lambda con: {"ruleset": (rs := rules.current(con)), "is_default": rs.text == rules.default_text()},
 }
 
 

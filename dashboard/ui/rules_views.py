@@ -20,7 +20,8 @@ MESSAGE_KINDS = ("text", "image", "link", "quote", "video", "voice", "file", "sy
 
 
 def _ruleset() -> rules.RuleSet:
-    return rules.parse(data.analysis("rule_set")["text"], t("rules.saved_set"))
+    """The rule set in use, parsed once per data version (the analysis is cached)."""
+    return data.analysis("rule_set")["ruleset"]
 
 
 def _hits(chat_ids: list[str] | None) -> pl.DataFrame:
@@ -110,7 +111,7 @@ def editor(chat_ids: list[str] | None) -> None:
     st.caption(t("rules.edit_help"))
     current = data.analysis("rule_set")
     st.caption(t("rules.using_default") if current["is_default"] else t("rules.using_own"))
-    st.text_area(t("rules.edit_label"), value=current["text"], height=480, key="ru_text")
+    st.text_area(t("rules.edit_label"), value=current["ruleset"].text, height=480, key="ru_text")
     left, right = st.columns(2)
     left.button(t("rules.save"), key="ru_save", type="primary", on_click=_save_typed)
     right.button(t("rules.reset"), key="ru_reset", on_click=_save, args=(None,), disabled=current["is_default"])

@@ -505,7 +505,8 @@ def write_regimes(con: duckdb.DuckDBPyConnection, path: Path, recs: Records) -> 
     except owner_entries.EntryError as exc:
         raise IngestError(path, str(exc), expected="同一个群的门槛时段互不重叠、结束不早于开始") from exc
     counts = WriteCounts()
-    counts.n_new = sum(1 for r in regimes if (r.chat_id, r.start_on) not in {(o[0], o[1]) for o in kept})
+    kept_keys = {(row[0], row[1]) for row in kept}
+    counts.n_new = sum(1 for r in regimes if (r.chat_id, r.start_on) not in kept_keys)
     counts.n_unchanged = len(regimes) - counts.n_new
     owner_entries.upsert_regimes(con, regimes)
     return counts
