@@ -9,6 +9,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import networkx as nx
 import polars as pl
 import pytest
 from typer.testing import CliRunner
@@ -90,12 +91,59 @@ def test_the_invite_ten_campaign_bunches_at_ten(tree: pl.DataFrame) -> None:
     assert got["bunched"] and got["excess"] > 3
 
 
-def test_structural_virality_by_hand() -> None:
-    assert growth.structural_virality([]) is None
-    # a star of four leaves: 4 pairs at distance 1, 6 at distance 2 → 16 / 10
-    assert growth.structural_virality([("o", x) for x in "abcd"]) == pytest.approx(1.6)
-    # a chain of four: distances 1,1,1,2,2,3 → 10 / 6
-    assert growth.structural_virality([("a", "b"), ("b", "c"), ("c", "d")]) == pytest.approx(10 / 6)
+def test_structural_virality_equals_the_mean_distance_over_all_pairs(demo_db: Path, tree: pl.DataFrame) -> None:
+    """growth/trees sums s·(n − s) over edges; networkx walks every pair of the same tree."""
+    with db.reader(demo_db) as con:
+        trees = queries.run(con, "growth/trees")
+    assert trees.height == 3
+    for r in trees.iter_rows(named=True):
+        part = tree.filter((pl.col("chat_id") == r["chat_id"]) & (pl.col("root_id") == r["root_id"])
+                           & pl.col("inviter_id").is_not_null())
+        g = nx.Graph(list(zip(part["inviter_id"], part["member_id"], strict=True)))
+        assert r["size"] == g.number_of_nodes() == part.height + 1
+        assert r["depth"] == part["generation"].max()
+        assert r["structural_virality"] == pytest.approx(nx.average_shortest_path_length(g))
+    # a star (the VIP group's owner invited everyone) has 2·(n − 1)/n: 15 invitees → 1.875
+    star = trees.filter(pl.col("chat_name") == "VIP老客群").row(0, named=True)
+    assert (star["size"], star["structural_virality"]) == (16, pytest.approx(1.875))
+
+
+def test_subtree_sizes_count_every_descendant(tree: pl.DataFrame, demo_db: Path) -> None:
+    with db.reader(demo_db) as con:
+        sizes = {(c, m): s for c, m, s in con.execute(
+            "select chat_id, member_id, subtree_size from invitation_tree").fetchall()}
+    parent = {(r["chat_id"], r["member_id"]): r["inviter_id"] for r in tree.iter_rows(named=True)
+              if r["generation"] is not None}
+    counted: Counter = Counter()
+    for (chat, member) in parent:
+        node: str | None = member
+        while node is not None:
+            counted[(chat, node)] += 1
+            node = parent[(chat, node)]
+    assert counted == {k: v for k, v in sizes.items() if v is not None}
+    assert max(counted.values()) == 218
+
+
+def test_sunburst_keeps_ancestors_and_the_largest_chats_within_the_limit() -> None:
+    tree = pl.DataFrame({
+        "chat_id": ["a"] * 5 + ["b"] * 3 + ["c"] * 3,
+        "member_id": ["o", "p", "q", "r", "s", "o", "x", "y", "u", "v", "w"],
+        "inviter_id": [None, "o", "p", "q", "o", None, "o", "x", "w", "u", "v"],  # c is a loop: u ← w ← v ← u
+        "name": ["店长", "P", "Q", "R", None, "店长", "X", "Y", "U", "V", "W"],
+        "chat_name": ["A群"] * 5 + ["B群"] * 3 + ["C群"] * 3,
+        "generation": [0, 1, 2, 3, 1, 0, 1, 2, None, None, None],
+    })
+    joined = tree.filter(pl.col("member_id").is_in(["r", "s", "y", "u"]))
+    every = growth.sunburst_nodes(tree, joined)
+    assert (every.chats_shown, every.chats) == (3, 3)
+    by_id = dict(zip(every.nodes["id"], every.nodes["parent"], strict=True))
+    assert by_id == {"a": "", "b": "", "c": "", "a/o": "a", "a/p": "a/o", "a/q": "a/p", "a/r": "a/q", "a/s": "a/o",
+                     "b/o": "b", "b/x": "b/o", "b/y": "b/x", "c/u": "c", "c/v": "c", "c/w": "c"}
+    assert every.nodes.filter(pl.col("id") == "a/s")["label"].item() == "s"  # no name: the id
+    # a: 5 nodes, b and c: 3 each; a limit of 8 keeps a and one of the others, 4 keeps a alone
+    assert growth.sunburst_nodes(tree, joined, limit=8).chats_shown == 2
+    only = growth.sunburst_nodes(tree, joined, limit=4)
+    assert (only.chats_shown, set(only.nodes["chat"])) == (1, {"A群"})
 
 
 def test_bunching_without_a_spike_is_not_bunched() -> None:

@@ -45,6 +45,7 @@ ORDER = (
     "red_packet_windows",
     "red_packet_weeks",
     "checkin_messages",
+    "referral_campaigns",
     "rule_hits",
 )
 

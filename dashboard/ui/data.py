@@ -20,7 +20,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.core import db, event_records, lexicon, linking, owner_entries, queries, roles, rules, settings
-from dashboard.core.analytics import cold_start, network, red_packets
+from dashboard.core.analytics import cold_start, growth, network, red_packets
 
 
 def db_path() -> Path:
@@ -96,6 +96,7 @@ ANALYSES = {
     "alt_accounts": cold_start.accounts,
     "reply_network": network.top_graph,
     "link_suggestions": linking.suggestions,
+    "growth": growth.analyze,
     "red_packets": red_packets.packets,
     "rule_set": lambda con: {"ruleset": (rs := rules.current(con)), "is_default": rs.text == rules.default_text()},
 }

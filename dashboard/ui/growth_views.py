@@ -51,7 +51,7 @@ def figures(chat_ids: list[str] | None) -> None:
     """Per chat: the tree's generations, depth, virality, K and the share of members who invite."""
     st.subheader(t("growth.figures_title"))
     rows = []
-    for c in growth.analyze_frame(_tree(chat_ids)):
+    for c in data.analysis("growth", chat_ids=chat_ids):
         big = c.trees[0] if c.trees else None
         rows.append({"chat": c.chat, "members": c.members, "joiners": c.joiners,
                      "generations": " · ".join(f"{g}: {n}" for g, n in c.generations.items()),
@@ -94,14 +94,16 @@ def tree(chat_ids: list[str] | None) -> None:
     if joined.is_empty():
         st.info(t("growth.no_joins_period"))
         return
-    nodes = growth.sunburst_nodes(full, joined)
+    sun = growth.sunburst_nodes(full, joined)
     deep = int(joined["generation"].max() or 0)
-    st.plotly_chart(charts.sunburst(nodes), width="stretch", key="chart_growth_sunburst",
+    st.plotly_chart(charts.sunburst(sun.nodes), width="stretch", key="chart_growth_sunburst",
                     config={"displaylogo": False})
     st.caption(t("growth.tree_reading", n=fmt.num(joined.height), depth=deep))
+    if sun.chats_shown < sun.chats:
+        st.caption(t("growth.sunburst_partial", shown=sun.chats_shown, n=fmt.num(sun.chats)))
     edges = joined.filter(pl.col("inviter_id").is_not_null()).select(
         "chat_name", "inviter_name", "name", "method", "joined_at", "generation", "spoke_7", "active_30", "removed",
-        "visited").sort("joined_at")
+        "visited").sort("joined_at", "chat_name", "name")
     st.dataframe(edges, width="stretch", hide_index=True, column_config=page.columns(edges, "growth.col_"))
     page.download(edges, "growth_edges")
 

@@ -3,14 +3,9 @@
 -- params: $chat_ids varchar[] = null
 -- description: Messages by the owner or staff that announce a reward for inviting a number of
 --   people ("邀请10位宝妈进群送…", "拉满5人…"): chat, time and the number (the reward threshold
---   the bunching test looks at, metrics.md §6.3).
-select m.chat_id, c.name as chat_name, m.ts, m.text,
-    cast(coalesce(nullif(regexp_extract(m.text, '邀请\D{0,4}?(\d{1,3})\s*[位个名人]', 1), ''),
-                  regexp_extract(m.text, '拉\D{0,2}?(\d{1,3})\s*[位个名人]', 1)) as integer) as threshold
-from messages m
+--   the bunching test looks at, metrics.md §6.3). Read from rollup referral_campaigns.
+select r.chat_id, c.name as chat_name, r.ts, r.text, r.threshold
+from referral_campaigns r
 join chats c using (chat_id)
-join chat_members cm using (chat_id, member_id)
-where m.kind = 'text' and (contains(m.text, '邀请') or contains(m.text, '拉')) and not cm.is_organic
-  and regexp_matches(m.text, '(邀请|拉)\D{0,4}?\d{1,3}\s*[位个名人].{0,20}(送|领|奖|礼)')
-  and ($chat_ids is null or list_contains($chat_ids, m.chat_id))
-order by m.ts
+where $chat_ids is null or list_contains($chat_ids, r.chat_id)
+order by r.ts, r.chat_id, r.msg_id

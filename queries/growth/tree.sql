@@ -7,42 +7,47 @@
 --   (null when the export ends sooner), left or was removed, and, with a customer link, bought
 --   something after joining; the entry threshold she marked for the day they joined (table
 --   join_regimes, null when none) and their rule hits (rollup rule_hits, to review, not verdicts).
-with last_day as (select chat_id, max(day) as last_day from covered_days group by all),
+--   Unordered: a whole chain's tree is 370,000 rows at 10M messages, and sorting them all costs
+--   more than the readers, who sort what they show.
+with last_day as (select chat_id, max(day) as last_day from covered_days
+                  where $chat_ids is null or list_contains($chat_ids, chat_id) group by all),
 linked as (
-    select member_id, customer_id from member_customers where status = 'confirmed'
-),
-visited as (
-    select t.chat_id, t.member_id
-    from invitation_tree t join linked l using (member_id) join visits v on v.customer_id = l.customer_id
-    where t.joined_at is not null and v.ts >= t.joined_at
-      and ($chat_ids is null or list_contains($chat_ids, t.chat_id))
+    -- a member's confirmed customers: the first one, and the latest visit of any (a visit after
+    -- joining is a latest visit after joining)
+    select l.member_id, min(l.customer_id) as customer_id, max(v.last_visit) as last_visit
+    from member_customers l
+    left join (select customer_id, max(ts) as last_visit from visits group by all) v using (customer_id)
+    where l.status = 'confirmed'
     group by all
 ),
 hits as (
-    select chat_id, member_id, count(*) as rule_hits from rule_hits where member_id is not null group by all
+    select chat_id, member_id, count(*) as rule_hits from rule_hits where member_id is not null
+      and ($chat_ids is null or list_contains($chat_ids, chat_id)) group by all
+),
+members as (
+    -- the tree with each member's chat figures, also read for their inviter
+    select t.chat_id, t.member_id, m.name, m.member_class, m.is_organic, t.inviter_id, t.method, t.joined_at,
+        t.generation, t.root_id, m.first_spoke, m.last_spoke, m.left_at, m.exit_kind
+    from invitation_tree t join chat_members m using (chat_id, member_id)
+    where $chat_ids is null or list_contains($chat_ids, t.chat_id)
 )
-select t.chat_id, c.name as chat_name, t.member_id, m.name, m.member_class, m.is_organic,
+select t.chat_id, c.name as chat_name, t.member_id, t.name, t.member_class, t.is_organic,
     t.inviter_id, i.name as inviter_name, i.member_class as inviter_class, i.is_organic as inviter_organic,
     i.joined_at as inviter_joined_at, t.method, t.joined_at, t.generation, t.root_id,
-    m.first_spoke is not null and m.first_spoke <= cast(t.joined_at as date) + 7 as spoke_7,
+    t.first_spoke is not null and t.first_spoke <= cast(t.joined_at as date) + 7 as spoke_7,
     case when d.last_day >= cast(t.joined_at as date) + 7
-         then coalesce(m.last_spoke >= cast(t.joined_at as date) + 7, false) end as active_7,
+         then coalesce(t.last_spoke >= cast(t.joined_at as date) + 7, false) end as active_7,
     case when d.last_day >= cast(t.joined_at as date) + 30
-         then coalesce(m.last_spoke >= cast(t.joined_at as date) + 30, false) end as active_30,
-    m.left_at is not null as left_chat, coalesce(m.exit_kind = 'remove', false) as removed,
-    l.customer_id is not null as linked, v.member_id is not null as visited,
-    (select r.threshold from join_regimes r
-     where r.chat_id = t.chat_id and cast(t.joined_at as date) >= r.start_on
-       and (r.end_on is null or cast(t.joined_at as date) <= r.end_on)
-     order by r.start_on desc limit 1) as regime,
+         then coalesce(t.last_spoke >= cast(t.joined_at as date) + 30, false) end as active_30,
+    t.left_at is not null as left_chat, coalesce(t.exit_kind = 'remove', false) as removed,
+    l.member_id is not null as linked, coalesce(l.last_visit >= t.joined_at, false) as visited,
+    r.threshold as regime,
     coalesce(h.rule_hits, 0) as rule_hits
-from invitation_tree t
+from members t
 join chats c using (chat_id)
-join chat_members m using (chat_id, member_id)
-left join chat_members i on i.chat_id = t.chat_id and i.member_id = t.inviter_id
+left join members i on i.chat_id = t.chat_id and i.member_id = t.inviter_id
 left join last_day d on d.chat_id = t.chat_id
-left join (select member_id, min(customer_id) as customer_id from linked group by all) l on l.member_id = t.member_id
-left join visited v on v.chat_id = t.chat_id and v.member_id = t.member_id
+left join linked l on l.member_id = t.member_id
 left join hits h on h.chat_id = t.chat_id and h.member_id = t.member_id
-where $chat_ids is null or list_contains($chat_ids, t.chat_id)
-order by t.chat_id, t.generation nulls last, t.joined_at, t.member_id
+left join join_regimes r on r.chat_id = t.chat_id and cast(t.joined_at as date) >= r.start_on
+       and (r.end_on is null or cast(t.joined_at as date) <= r.end_on)

@@ -7,6 +7,8 @@
 --   everyone whose inviter is unknown (generation 0); an invitee's generation is its inviter's + 1,
 --   root_id the tree it belongs to. An inviter never seen in the chat makes its invitee a root; a
 --   loop of re-joins (A re-invited by B, whom A had invited) leaves its members at generation null.
+--   subtree_size counts the members below a member, itself included: a tree's structural virality
+--   is then a sum over its edges (query growth/trees).
 with joins as (
     select chat_id, member_id,
         -- a struct, so a latest join with no inviter is not skipped for an older one that had one
@@ -35,8 +37,15 @@ recursive_tree as (
         from rooted r join walk w on r.chat_id = w.chat_id and r.inviter_id = w.member_id
         where not list_contains(w.path, r.member_id)
     )
-    select chat_id, member_id, generation, root_id from walk
+    select chat_id, member_id, generation, root_id, path from walk
+),
+subtrees as (
+    -- every member on a path from the root has the path's last member below it
+    select chat_id, member_id, count(*) as subtree_size
+    from (select chat_id, unnest(path) as member_id from recursive_tree)
+    group by all
 )
-select r.chat_id, r.member_id, r.inviter_id, r.method, r.joined_at, t.generation, t.root_id
+select r.chat_id, r.member_id, r.inviter_id, r.method, r.joined_at, t.generation, t.root_id, s.subtree_size
 from rooted r
 left join recursive_tree t using (chat_id, member_id)
+left join subtrees s using (chat_id, member_id)

@@ -9,7 +9,6 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 
 import duckdb
-import networkx as nx
 import numpy as np
 import polars as pl
 
@@ -17,6 +16,7 @@ from dashboard.core import queries
 
 HORIZON_DAYS = 30     # an invitation counts for K and the referrer rate within this many days of the inviter's join
 THRESHOLD_WINDOW = 1  # bunching: counts this close to the threshold are left out of the smooth fit
+SUNBURST_NODES = 2000  # more wedges than a browser draws smoothly or an eye can tell apart
 
 
 @dataclass(frozen=True)
@@ -43,61 +43,11 @@ class ChatGrowth:
     trees: list[TreeShape]             # trees of two members or more, largest first
 
 
-def structural_virality(edges: list[tuple[str, str]]) -> float | None:
-    """Mean shortest-path distance over all pairs of one tree (Goel et al. 2016): about 2 for a
-    broadcast (one member invites everyone), growing with deep chains."""
-    if not edges:
-        return None
-    return float(nx.average_shortest_path_length(nx.Graph(edges)))
-
-
-def _trees(chat: pl.DataFrame) -> list[TreeShape]:
-    linked = chat.filter(pl.col("inviter_id").is_not_null() & pl.col("root_id").is_not_null())
-    out = []
-    for (root,), part in linked.group_by("root_id"):
-        edges = list(zip(part["inviter_id"], part["member_id"], strict=True))
-        out.append(TreeShape(root, part.height + 1, int(part["generation"].max()), structural_virality(edges)))
-    return sorted(out, key=lambda t: (-t.size, t.root_id))
-
-
-def _invitations(chat: pl.DataFrame) -> pl.DataFrame:
-    """Per organic joiner: successful invitees within HORIZON_DAYS of their own join, and the days
-    to their first invitation."""
-    cohort = chat.filter(pl.col("is_organic") & pl.col("joined_at").is_not_null()).select(
-        "member_id", "joined_at")
-    invites = chat.filter(pl.col("inviter_id").is_not_null()).select(
-        pl.col("inviter_id").alias("member_id"), pl.col("joined_at").alias("invited_at"))
-    within = (pl.col("invited_at") >= pl.col("joined_at")) & (
-        pl.col("invited_at") < pl.col("joined_at") + pl.duration(days=HORIZON_DAYS))
-    per = cohort.join(invites, on="member_id", how="left").group_by("member_id").agg(
-        within.sum().alias("invitees"),
-        ((pl.col("invited_at").filter(pl.col("invited_at") >= pl.col("joined_at")).min() - pl.col("joined_at").first())
-         .dt.total_seconds() / 86400).alias("first_invite_days"))
-    return per.sort("member_id")
-
-
-def _share(num: int, den: int) -> float | None:
-    return num / den if den else None
-
-
-def chat_growth(chat: pl.DataFrame) -> ChatGrowth:
-    """One chat's growth figures from its rows of query growth/tree."""
-    joiners = chat.filter(pl.col("joined_at").is_not_null())
-    invited = joiners.filter(pl.col("inviter_id").is_not_null())
-    gens = chat.filter(pl.col("generation").is_not_null()).group_by("generation").len().sort("generation")
-    per = _invitations(chat)
-    latency = per["first_invite_days"].drop_nulls()
-    return ChatGrowth(
-        chat_id=chat["chat_id"][0], chat=chat["chat_name"][0], members=chat.height, joiners=joiners.height,
-        generations=dict(zip(gens["generation"].to_list(), gens["len"].to_list(), strict=True)),
-        max_depth=int(chat["generation"].max() or 0),
-        share_deep=_share(joiners.filter(pl.col("generation") >= 2).height, joiners.height),
-        organic_referral_share=_share(invited.filter(pl.col("inviter_organic")).height, joiners.height),
-        k_observed=_share(int(per["invitees"].sum()), per.height),
-        referrer_rate=_share(per.filter(pl.col("invitees") > 0).height, per.height),
-        cycle_time_days=float(np.median(latency.to_numpy())) if latency.len() else None,
-        trees=_trees(chat),
-    )
+@dataclass(frozen=True)
+class Sunburst:
+    nodes: pl.DataFrame  # id, parent, label, chat, generation
+    chats_shown: int
+    chats: int           # chats with joiners in the period
 
 
 def bunching(counts: list[int], threshold: int, degree: int = 3) -> dict:
@@ -117,13 +67,21 @@ def bunching(counts: list[int], threshold: int, degree: int = 3) -> dict:
             "bunched": at - expected >= 2 and at > 2 * max(above, 1)}
 
 
-def analyze_frame(tree: pl.DataFrame) -> list[ChatGrowth]:
-    return [chat_growth(part) for _, part in sorted(tree.partition_by("chat_id", as_dict=True).items())]
-
-
 def analyze(con: duckdb.DuckDBPyConnection, chat_ids: list[str] | None = None) -> list[ChatGrowth]:
-    """Every chosen chat's growth figures (every chat when none are chosen)."""
-    return analyze_frame(queries.run(con, "growth/tree", chat_ids=chat_ids))
+    """Every chosen chat's growth figures (every chat when none are chosen): queries growth/figures
+    and growth/trees."""
+    figures = queries.run(con, "growth/figures", chat_ids=chat_ids, horizon_days=HORIZON_DAYS)
+    trees: dict[str, list[TreeShape]] = {}
+    for r in queries.run(con, "growth/trees", chat_ids=chat_ids).iter_rows(named=True):  # largest first
+        trees.setdefault(r["chat_id"], []).append(
+            TreeShape(r["root_id"], r["size"], r["depth"], r["structural_virality"]))
+    return [ChatGrowth(
+        chat_id=r["chat_id"], chat=r["chat_name"], members=r["members"], joiners=r["joiners"],
+        generations={g["generation"]: g["members"] for g in r["generations"]}, max_depth=r["max_depth"],
+        share_deep=r["share_deep"], organic_referral_share=r["organic_referral_share"],
+        k_observed=r["k_observed"], referrer_rate=r["referrer_rate"], cycle_time_days=r["cycle_time_days"],
+        trees=trees.get(r["chat_id"], []),
+    ) for r in figures.iter_rows(named=True)]
 
 
 def _plain(value: object) -> object:
@@ -134,8 +92,8 @@ def report(con: duckdb.DuckDBPyConnection, chat_ids: list[str] | None = None) ->
     """`qunxi analyze growth`: per chat the tree's shape and the referral figures, and every edge
     (inviter → invitee) with its generation and the invitee's outcome."""
     tree = queries.run(con, "growth/tree", chat_ids=chat_ids)
-    chats = analyze_frame(tree)
-    edges = tree.filter(pl.col("inviter_id").is_not_null()).select(
+    chats = analyze(con, chat_ids)
+    edges = tree.filter(pl.col("inviter_id").is_not_null()).sort("chat_id", "joined_at", "member_id").select(
         pl.col("chat_name").alias("chat"), "inviter_name", "inviter_id", "name", "member_id", "method", "joined_at",
         "generation", "spoke_7", "active_7", "active_30", "removed", "visited")
     return {
@@ -222,23 +180,35 @@ def cohorts(tree: pl.DataFrame, by: str) -> pl.DataFrame:
     return quality(joined, [by])
 
 
-def sunburst_nodes(tree: pl.DataFrame, joined: pl.DataFrame) -> pl.DataFrame:
+def sunburst_nodes(tree: pl.DataFrame, joined: pl.DataFrame, limit: int = SUNBURST_NODES) -> Sunburst:
     """The invitation trees of these joiners with every ancestor up to the root, as (id, parent,
     label) nodes under one node per chat: ids are chat-qualified so a member in two chats is two
-    nodes."""
-    rows = {(r["chat_id"], r["member_id"]): r for r in tree.iter_rows(named=True)}
-    keep: dict[tuple[str, str], dict] = {}
-    for r in joined.iter_rows(named=True):
-        key = (r["chat_id"], r["member_id"])
-        while key in rows and key not in keep:
-            keep[key] = rows[key]
-            inviter = rows[key]["inviter_id"]
-            key = (key[0], inviter) if inviter else None
-    chats = {c: r["chat_name"] for (c, _), r in keep.items()}
-    return pl.DataFrame(
-        [{"id": c, "parent": "", "label": name, "chat": name, "generation": None} for c, name in sorted(chats.items())]
-        + [{"id": f"{c}/{m}", "parent": f"{c}/{r['inviter_id']}" if r["inviter_id"] and (c, r["inviter_id"]) in keep
-          else c, "label": r["name"] or m, "chat": r["chat_name"], "generation": r["generation"]}
-         for (c, m), r in keep.items()],
-        schema={"id": pl.String, "parent": pl.String, "label": pl.String, "chat": pl.String, "generation": pl.Int64},
-    )
+    nodes, and members outside every tree (a loop of re-joins) hang from the chat. When the joiners
+    of many chats make more than `limit` nodes, only the chats with the most nodes are kept, as
+    many as fit (always one)."""
+    key = ["chat_id", "member_id"]
+    up = tree.filter(pl.col("inviter_id").is_not_null()).select(*key, "inviter_id")
+    keep = frontier = joined.select(key).unique()
+    while frontier.height:  # one generation up per pass; a loop of re-joins ends on members already kept
+        frontier = (frontier.join(up, on=key).select("chat_id", pl.col("inviter_id").alias("member_id")).unique()
+                    .join(keep, on=key, how="anti"))
+        keep = pl.concat([keep, frontier])
+    members = keep.join(tree.select(*key, "inviter_id", "name", "chat_name", "generation"), on=key)
+    sizes = members.group_by("chat_id").len().sort(["len", "chat_id"], descending=[True, False])
+    fits = sizes.filter((pl.col("len").cum_sum() <= limit) | (pl.int_range(pl.len()) == 0))
+    members = members.join(fits.select("chat_id"), on="chat_id").sort("chat_id", "generation", "member_id",
+                                                                     nulls_last=True)
+    chats = members.group_by("chat_id").agg(pl.col("chat_name").first()).sort("chat_id")
+    nodes = pl.concat([
+        chats.select(pl.col("chat_id").alias("id"), pl.lit("").alias("parent"), pl.col("chat_name").alias("label"),
+                     pl.col("chat_name").alias("chat"), pl.lit(None, pl.Int64).alias("generation")),
+        members.select(
+            (pl.col("chat_id") + "/" + pl.col("member_id")).alias("id"),
+            # a loop of re-joins has no generation: its members hang from the chat, not from each other
+            pl.when(pl.col("inviter_id").is_not_null() & pl.col("generation").is_not_null())
+            .then(pl.col("chat_id") + "/" + pl.col("inviter_id"))
+            .otherwise(pl.col("chat_id")).alias("parent"),
+            pl.coalesce("name", "member_id").alias("label"), pl.col("chat_name").alias("chat"),
+            pl.col("generation").cast(pl.Int64)),
+    ])
+    return Sunburst(nodes, chats_shown=fits.height, chats=sizes.height)
