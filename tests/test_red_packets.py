@@ -292,6 +292,27 @@ def test_several_packets_are_estimated_each_from_their_own_controls() -> None:
     assert got == {"a": (1.0, 8.0), "b": (7.0, -3.0)}
 
 
+def test_a_chats_intervals_do_not_depend_on_the_other_chats_counted_with_it() -> None:
+    """The rollup is refreshed a few chats at a time: each chat draws from its own seed."""
+    b = [{**w, "chat_id": "other"} for w in _packet("b", 4, [6, 2, 9, 8])]
+    a = _packet("a", 9, [1, 3, 0, 1])
+    together = red_packets.estimate(_frame(*a, *b)).filter(pl.col("packet_id") == "a")
+    alone = red_packets.estimate(_frame(*a))
+    assert together.select("lift_msgs_lo", "lift_msgs_hi").rows() == alone.select("lift_msgs_lo", "lift_msgs_hi").rows()
+    assert alone["lift_msgs_lo"].item() < 8.75 < alone["lift_msgs_hi"].item()
+
+
+def test_the_stored_lifts_are_the_estimate_of_the_stored_windows(demo_db: Path) -> None:
+    with db.reader(demo_db) as con:
+        stored = queries.run(con, "red_packets/lifts")
+        again = red_packets.estimate(queries.run(con, "red_packets/windows"))
+        chats = sorted(set(stored["chat_id"]))
+        one_by_one = pl.concat([red_packets.lift_rows(con, [c]) for c in chats])
+    assert stored.height == again.height == 9
+    assert stored.sort("packet_id").equals(again.select(stored.columns).sort("packet_id"))
+    assert one_by_one.sort("packet_id").equals(stored.select(one_by_one.columns).sort("packet_id"))
+
+
 # ---------------------------------------------------------------------------------------------
 # pooled()
 

@@ -327,7 +327,7 @@ def _copy(demo_db: Path, tmp_path: Path) -> Path:
 
 def _state(path: Path) -> tuple[list[tuple], dict[str, str]]:
     with db.reader(path) as con:
-        hits = con.execute("select rule_id, msg_id, member_id, ts, detail from rule_hits order by all").fetchall()
+        hits = con.execute("select rule_id, msg_id, member_id, ts, detail, kind, text, sender_name from rule_hits order by all").fetchall()
         meta = dict(con.execute("select key, value from meta").fetchall())
     return hits, meta
 

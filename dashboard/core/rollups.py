@@ -15,7 +15,14 @@ import duckdb
 import polars as pl
 
 from dashboard.core import rules, settings
-from dashboard.core.analytics import cold_start, diversity_weeks, event_detect, events, member_roles
+from dashboard.core.analytics import (
+    cold_start,
+    diversity_weeks,
+    event_detect,
+    events,
+    member_roles,
+    red_packets,
+)
 from dashboard.core.sqlfile import read_sql_file
 
 # Later rollups read earlier ones (and the views over the base tables).
@@ -43,9 +50,10 @@ ORDER = (
     "event_announcements",
     "event_effects",
     "red_packet_windows",
+    "red_packet_lifts",
     "red_packet_weeks",
     "checkin_messages",
-    "referral_campaigns",
+    "staff_notices",
     "rule_hits",
 )
 
@@ -57,13 +65,15 @@ STORE_ROLLUPS = ("event_effects",)
 # her own words or edits the topic lexicon.
 TERM_ROLLUPS = ("topic_days", "member_topics", "member_profiles", "diversity_weeks")
 
-# Rollups computed in Python rather than by a SELECT: a chat's cold-start end needs PELT.
+# Rollups computed in Python rather than by a SELECT: a chat's cold-start end needs PELT, a red
+# packet's interval a bootstrap.
 COMPUTED: dict[str, Callable[[duckdb.DuckDBPyConnection, list[str]], pl.DataFrame]] = {
     "chat_cold_start": cold_start.end_rows,
     "member_profiles": member_roles.profile_rows,
     "diversity_weeks": diversity_weeks.rows,
     "chat_events": event_detect.rows,
     "event_effects": events.effect_rows,
+    "red_packet_lifts": red_packets.lift_rows,
     "rule_hits": rules.hit_rows,
 }
 

@@ -36,6 +36,7 @@ KINDS: dict[str, tuple[str, dict[str, tuple[type, object]]]] = {
 }
 HIT_SCHEMA = {"chat_id": pl.String, "rule_id": pl.String, "msg_id": pl.String, "member_id": pl.String,
               "ts": pl.Datetime("us", "UTC"), "detail": pl.String}
+MESSAGE_SCHEMA = {"kind": pl.String, "text": pl.String, "sender_name": pl.String}
 
 
 class RulesError(ValueError):
@@ -167,16 +168,20 @@ def _params(rule: Rule) -> dict:
 
 
 def audit(con: duckdb.DuckDBPyConnection, ruleset: RuleSet, chat_ids: list[str] | None) -> pl.DataFrame:
-    """The hits of every enabled rule, in the shape of table rule_hits."""
+    """The hits of every enabled rule, in the shape of table rule_hits: with the message's kind,
+    text and sender name."""
     frames = []
     for rule in ruleset.enabled():
         hits = queries.run(con, KINDS[rule.kind][0], chat_ids=chat_ids, **_params(rule))
         frames.append(hits.with_columns(pl.lit(rule.id).alias("rule_id"),
                                         pl.col("ts").dt.convert_time_zone("UTC")))
     if not frames:
-        return pl.DataFrame(schema=HIT_SCHEMA)
+        return pl.DataFrame(schema=HIT_SCHEMA | MESSAGE_SCHEMA)
     out = pl.concat([f.select(list(HIT_SCHEMA)).cast(HIT_SCHEMA) for f in frames])
-    return out.unique(["chat_id", "rule_id", "msg_id"], keep="first").sort("chat_id", "ts", "rule_id", "msg_id")
+    out = out.unique(["chat_id", "rule_id", "msg_id"], keep="first")
+    found = queries.run(con, "rules/hit_messages", chat_ids=chat_ids, msg_ids=out["msg_id"].unique().to_list())
+    return (out.join(found, on=["chat_id", "msg_id"], how="left").cast(MESSAGE_SCHEMA)
+            .sort("chat_id", "ts", "rule_id", "msg_id"))
 
 
 def hit_rows(con: duckdb.DuckDBPyConnection, chat_ids: list[str]) -> pl.DataFrame:
@@ -201,7 +206,7 @@ def recount(con: duckdb.DuckDBPyConnection, ruleset: RuleSet) -> None:
     con.execute("delete from rule_hits")
     con.register("_new_hits", hits)
     try:
-        con.execute("insert into rule_hits select * from _new_hits")
+        con.execute("insert into rule_hits by name select * from _new_hits")
     finally:
         con.unregister("_new_hits")
     con.execute("insert or replace into meta values ('rule_hits_digest', ?)", [ruleset.digest])

@@ -9,8 +9,11 @@ import streamlit as st
 from dashboard.charts import red_packets as charts
 from dashboard.core import owner_entries
 from dashboard.core.analytics import red_packets as analytics
+from dashboard.core.analytics.activity import MAX_CHAT_LINES
 from dashboard.ui import data, fmt, page
 from dashboard.ui.i18n import t
+
+MAX_FOREST = 40  # packets drawn with their intervals (the latest); the table lists every one
 
 
 def _label(r: dict) -> str:
@@ -25,9 +28,12 @@ def red_packets(chat_ids: list[str] | None) -> None:
         return
     per = per.with_columns(pl.struct("chat_name", "ts").map_elements(_label, return_dtype=pl.String).alias("label"))
     summary(per)
-    st.plotly_chart(charts.lifts(per, {"msgs": t("packets.lift_msgs"), "speakers": t("packets.lift_speakers")}),
+    latest = per.filter(pl.col("lift_msgs").is_not_null()).tail(MAX_FOREST)
+    st.plotly_chart(charts.lifts(latest, {"msgs": t("packets.lift_msgs"), "speakers": t("packets.lift_speakers")}),
                     width="stretch", key="chart_packet_lifts", config={"displaylogo": False})
     st.caption(t("packets.lifts_reading", level=fmt.pct(analytics.PACKET_LEVEL)))
+    if latest.height < per.filter(pl.col("lift_msgs").is_not_null()).height:
+        st.caption(t("packets.lifts_latest", n=MAX_FOREST))
     table(per)
     timeline(chat_ids, per)
     dependency(chat_ids)
@@ -86,9 +92,16 @@ def _save_amounts(edited) -> None:
 
 
 def timeline(chat_ids: list[str] | None, per: pl.DataFrame) -> None:
+    """Talk per chat and day with the packets on it; the chats summed when there are too many lines."""
     st.markdown(f"**{t('packets.timeline_title')}**")
-    daily = data.query("activity/daily_activity", chat_ids=sorted(set(per["chat_id"])), organic=True).select(
+    chats = sorted(set(per["chat_id"]))
+    by_chat = len(chats) <= MAX_CHAT_LINES
+    daily = data.query("activity/daily_activity", chat_ids=chats, organic=True, by_chat=by_chat).select(
         "chat_name", "day", pl.col("messages").alias("active_messages"))
+    if not by_chat:
+        every = t("activity.all_chats")
+        daily = daily.with_columns(pl.lit(every).alias("chat_name"))
+        per = per.with_columns(pl.lit(every).alias("chat_name"))
     marks = per.select("chat_name", "day", "ts", "claims",
                        pl.format("{} · {} {}", "label", "claims", pl.lit(t("packets.claims_unit"))).alias("label"))
     page.chart(charts.timeline(daily, marks, {"packet": t("packets.packet"), "axis": t("packets.axis_messages")}),
@@ -102,6 +115,10 @@ def dependency(chat_ids: list[str] | None) -> None:
     if with_packets.is_empty():
         return
     weeks = weeks.filter(pl.col("chat_id").is_in(with_packets["chat_id"].unique().to_list()))
+    if weeks["chat_id"].n_unique() > MAX_CHAT_LINES:  # one line: the chats' speakers summed per week
+        weeks = weeks.group_by("week").agg(
+            (pl.col("speakers_only_after_packet").sum() / pl.col("speakers").sum()).alias("share_only_after_packet"),
+        ).with_columns(pl.lit(t("activity.all_chats")).alias("chat_name"))
     top = with_packets.sort("share_only_after_packet", "week", descending=True).row(0, named=True)
     page.chart(charts.dependency(weeks, {"axis": t("packets.dependency_axis")}), weeks,
                t("packets.dependency_reading", mean=fmt.pct(with_packets["share_only_after_packet"].mean()),

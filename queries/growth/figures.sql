@@ -8,12 +8,9 @@
 --   inviter's own join, per joiner), the referrer rate (joiners with one invitee or more in that
 --   time) and the cycle time (median days from a join to the first invitation after it).
 with t as (
-    select t.chat_id, t.member_id, t.inviter_id, t.joined_at, t.generation,
-        m.is_organic, i.is_organic as inviter_organic
-    from invitation_tree t
-    join chat_members m using (chat_id, member_id)
-    left join chat_members i on i.chat_id = t.chat_id and i.member_id = t.inviter_id
-    where $chat_ids is null or list_contains($chat_ids, t.chat_id)
+    select chat_id, member_id, inviter_id, joined_at, generation, is_organic, inviter_organic
+    from invitation_tree
+    where $chat_ids is null or list_contains($chat_ids, chat_id)
 ),
 cohort as (
     select j.chat_id, j.member_id,

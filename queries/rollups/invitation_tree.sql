@@ -8,7 +8,10 @@
 --   root_id the tree it belongs to. An inviter never seen in the chat makes its invitee a root; a
 --   loop of re-joins (A re-invited by B, whom A had invited) leaves its members at generation null.
 --   subtree_size counts the members below a member, itself included: a tree's structural virality
---   is then a sum over its edges (query growth/trees).
+--   is then a sum over its edges (query growth/trees). Each member and inviter also carries their
+--   name and class (rollup chat_members, so a change of roles recounts this one too), and what
+--   became of a member who joined (metrics.md §6.3): spoke within 7 days of joining, still spoke
+--   7 and 30 days after (null when the export ends sooner), left or was removed.
 with joins as (
     select chat_id, member_id,
         -- a struct, so a latest join with no inviter is not skipped for an older one that had one
@@ -44,8 +47,22 @@ subtrees as (
     select chat_id, member_id, count(*) as subtree_size
     from (select chat_id, unnest(path) as member_id from recursive_tree)
     group by all
+),
+last_day as (
+    select chat_id, max(day) as last_day from covered_days where chat_id = any($chat_ids) group by all
 )
-select r.chat_id, r.member_id, r.inviter_id, r.method, r.joined_at, t.generation, t.root_id, s.subtree_size
+select r.chat_id, r.member_id, r.inviter_id, r.method, r.joined_at, t.generation, t.root_id, s.subtree_size,
+    m.name, m.member_class, m.is_organic,
+    i.name as inviter_name, i.member_class as inviter_class, i.is_organic as inviter_organic,
+    m.first_spoke is not null and m.first_spoke <= cast(r.joined_at as date) + 7 as spoke_7,
+    case when d.last_day >= cast(r.joined_at as date) + 7
+         then coalesce(m.last_spoke >= cast(r.joined_at as date) + 7, false) end as active_7,
+    case when d.last_day >= cast(r.joined_at as date) + 30
+         then coalesce(m.last_spoke >= cast(r.joined_at as date) + 30, false) end as active_30,
+    m.left_at is not null as left_chat, coalesce(m.exit_kind = 'remove', false) as removed
 from rooted r
-left join recursive_tree t using (chat_id, member_id)
-left join subtrees s using (chat_id, member_id)
+join chat_members m on m.chat_id = r.chat_id and m.member_id = r.member_id
+left join chat_members i on i.chat_id = r.chat_id and i.member_id = r.inviter_id
+left join recursive_tree t on t.chat_id = r.chat_id and t.member_id = r.member_id
+left join subtrees s on s.chat_id = r.chat_id and s.member_id = r.member_id
+left join last_day d on d.chat_id = r.chat_id

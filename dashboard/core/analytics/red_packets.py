@@ -1,14 +1,17 @@
 """Red packets: the 60-minute lift against the same hour on earlier weeks (metrics.md §7.2).
 
-Query red_packets/windows counts each packet's hour and its control hours; this module turns the
-counts into expectations, lifts and intervals, because the resampling is easier in NumPy than in
-SQL. A packet's own (95%) interval is a parametric bootstrap: its hour is one Poisson draw and each
-control hour a draw with the controls' mean and (when larger than the mean) their variance, so a
-packet with jumpy controls gets a wide interval. The pooled figures resample packets, whole days
+Rollup red_packet_windows counts each packet's hour and its control hours; this module turns the
+counts into expectations, lifts and intervals (rollup red_packet_lifts, read by query
+red_packets/lifts), because the resampling is easier in NumPy than in SQL. A packet's own (95%)
+interval is a parametric bootstrap: its hour is one Poisson draw and each control hour a draw with
+the controls' mean and (when larger than the mean) their variance, so a packet with jumpy controls
+gets a wide interval. The pooled figures resample packets, whole days
 at a time, since packets sent on the same day share that day's mood.
 """
 
 from __future__ import annotations
+
+import zlib
 
 import duckdb
 import numpy as np
@@ -77,9 +80,33 @@ def _pre_state(observed: int, expected: float | None) -> str | None:
     return "quiet" if ratio < QUIET_BELOW else "busy" if ratio > BUSY_ABOVE else "usual"
 
 
+# The columns of rollup red_packet_lifts, what estimate() adds to a packet's own hour.
+LIFT_COLUMNS = ("packet_id", "chat_id", "n_controls", "later_controls", *(f"exp_{c}" for c in COUNTS), "exp_msgs_24",
+                "lift_msgs", "lift_msgs_lo", "lift_msgs_hi", "lift_speakers", "lift_speakers_lo", "lift_speakers_hi",
+                "lift_substantive", "lift_new_voices", "lift_msgs_24", "pre_state")
+
+
 def estimate(windows: pl.DataFrame) -> pl.DataFrame:
     """One row per packet: observed and expected counts, lifts of messages and speakers with their
-    intervals, thanks vs substantive talk, new voices, the day after, and the pre-check."""
+    intervals, thanks vs substantive talk, new voices, the day after, and the pre-check. Each
+    chat's draws come from its own seed, so a packet's interval does not depend on which other
+    chats were counted with it."""
+    parts = [_estimate_chat(part, np.random.default_rng([SEED, zlib.crc32(chat.encode())]))
+             for (chat,), part in sorted(windows.partition_by("chat_id", as_dict=True).items())]
+    return pl.concat(parts, how="diagonal_relaxed").sort("w0", "packet_id") if parts else windows.drop("k")
+
+
+def lift_rows(con: duckdb.DuckDBPyConnection, chat_ids: list[str]) -> pl.DataFrame:
+    """Rollup red_packet_lifts for these chats, from their rows of rollup red_packet_windows."""
+    est = estimate(queries.run(con, "red_packets/windows", chat_ids=chat_ids))
+    if est.is_empty():
+        return pl.DataFrame(schema={c: pl.Float64 for c in LIFT_COLUMNS}).with_columns(
+            pl.col("packet_id", "chat_id", "pre_state").cast(pl.String), pl.col("n_controls").cast(pl.Int32),
+            pl.col("later_controls").cast(pl.Boolean))
+    return est.select(LIFT_COLUMNS)
+
+
+def _estimate_chat(windows: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     own = windows.filter(pl.col("k") == 0).sort("w0", "packet_id")
     ctl = _controls(windows)
     exp = ctl.group_by("packet_id").agg(
@@ -88,10 +115,13 @@ def estimate(windows: pl.DataFrame) -> pl.DataFrame:
         (pl.col("k") < 0).any().alias("later_controls"),
     )
     out = own.join(exp, on="packet_id", how="left").with_columns(pl.col("n_controls").fill_null(0))
-    rng = np.random.default_rng(SEED)
     slots = ctl.with_columns(pl.col("k").rank("ordinal").over("packet_id").cast(pl.Int64).alias("slot"))
     measured = out.filter(pl.col("n_controls") > 0).select("packet_id", "msgs_60", "speakers_60")
     for m in ("msgs", "speakers"):
+        if measured.is_empty():  # no packet of this chat has a usable control hour
+            out = out.with_columns(pl.lit(None, pl.Float64).alias(f"lift_{m}_lo"),
+                                   pl.lit(None, pl.Float64).alias(f"lift_{m}_hi"))
+            continue
         wide = slots.pivot("slot", index="packet_id", values=f"{m}_60")
         grid = measured.join(wide, on="packet_id", how="left")
         cols = [c for c in wide.columns if c != "packet_id"]
@@ -119,16 +149,19 @@ def pooled(per_packet: pl.DataFrame, day_col: str = "day") -> dict:
         return out
     days = p[day_col].to_list()
     unique = sorted(set(days))
-    idx = np.array([unique.index(d) for d in days])
+    where = {d: i for i, d in enumerate(unique)}
+    idx = np.array([where[d] for d in days])
     rng = np.random.default_rng(SEED)
     pick = rng.integers(0, len(unique), (DRAWS, len(unique)))
-    # weight[b, j] = how often packet j's day was drawn in resample b
-    counts = np.stack([np.bincount(r, minlength=len(unique)) for r in pick])[:, idx]
+    # weight[b, d] = how often day d was drawn in resample b; packets are summed per day first
+    weight = np.bincount((pick + np.arange(DRAWS)[:, None] * len(unique)).ravel(),
+                         minlength=DRAWS * len(unique)).reshape(DRAWS, len(unique))
+    n = weight @ np.bincount(idx, minlength=len(unique))
     for m in ("msgs", "speakers"):
         o = p[f"{m}_60"].to_numpy().astype(float)
         e = p[f"exp_{m}_60"].to_numpy()
-        so, se = counts @ o, counts @ e
-        n = counts.sum(axis=1)
+        so = weight @ np.bincount(idx, weights=o, minlength=len(unique))
+        se = weight @ np.bincount(idx, weights=e, minlength=len(unique))
         ratio = np.divide(so, se, out=np.full(DRAWS, np.nan), where=se > 0)
         out[m] = {
             "observed": float(o.sum()), "expected": float(e.sum()),
@@ -145,7 +178,7 @@ def packets(con: duckdb.DuckDBPyConnection, chat_ids: list[str] | None) -> pl.Da
     info = queries.run(con, "red_packets/packets", chat_ids=chat_ids)
     if info.is_empty():
         return info
-    est = estimate(queries.run(con, "red_packets/windows", chat_ids=chat_ids))
+    est = queries.run(con, "red_packets/lifts", chat_ids=chat_ids)
     out = info.join(est.drop("chat_id", "w0"), on="packet_id", how="left").with_columns(
         pl.col("amount").cast(pl.Float64))
     return out.with_columns(
