@@ -49,24 +49,34 @@ def changes(ruleset: rules.RuleSet, announced: pl.DataFrame) -> list[tuple[rules
 def around_changes(marked: list[tuple[rules.Change, str]], weekly: pl.DataFrame) -> pl.DataFrame:
     """For each rule change: hits and organic messages in the CHANGE_WEEKS weeks before the
     change's week and in the CHANGE_WEEKS weeks after it (the week of the change itself is left
-    out: it mixes both), and the hits per 1,000 organic messages on each side."""
-    rows = []
-    for ch, source in marked:
-        part = weekly if ch.chat is None else weekly.filter(pl.col("chat_name") == ch.chat)
-        week = ch.day - dt.timedelta(days=ch.day.weekday())
-        span = dt.timedelta(weeks=CHANGE_WEEKS)
-        before = part.filter((pl.col("week") >= week - span) & (pl.col("week") < week))
-        after = part.filter((pl.col("week") > week) & (pl.col("week") <= week + span))
-        row = {"date": ch.day, "chat": ch.chat, "source": source, "note": ch.note}
-        for side, frame in (("before", before), ("after", after)):
-            hits, msgs = int(frame["hits"].sum()), int(frame["organic_messages"].sum())
-            row |= {f"hits_{side}": hits, f"messages_{side}": msgs,
-                    f"rate_{side}": 1000 * hits / msgs if msgs else None}
-        rows.append(row)
-    return pl.DataFrame(rows, schema={
-        "date": pl.Date, "chat": pl.String, "source": pl.String, "note": pl.String,
-        "hits_before": pl.Int64, "messages_before": pl.Int64, "rate_before": pl.Float64,
-        "hits_after": pl.Int64, "messages_after": pl.Int64, "rate_after": pl.Float64})
+    out: it mixes both), and the hits per 1,000 organic messages on each side. A change for no
+    chat in particular counts every chat."""
+    changes = pl.DataFrame(
+        [{"n": i, "date": c.day, "chat": c.chat, "source": source, "note": c.note}
+         for i, (c, source) in enumerate(marked)],
+        schema={"n": pl.Int64, "date": pl.Date, "chat": pl.String, "source": pl.String, "note": pl.String},
+    ).with_columns((pl.col("date") - pl.duration(days=pl.col("date").dt.weekday() - 1)).alias("change_week"))
+    weeks = weekly.select("chat_name", "week", "hits", "organic_messages")
+    paired = pl.concat([
+        changes.filter(pl.col("chat").is_not_null()).join(weeks, left_on="chat", right_on="chat_name"),
+        changes.filter(pl.col("chat").is_null()).join(weeks.drop("chat_name"), how="cross"),
+    ], how="diagonal_relaxed") if changes.height else changes.with_columns(
+        pl.lit(None, pl.Date).alias("week"), pl.lit(0).alias("hits"), pl.lit(0).alias("organic_messages"))
+    span = pl.duration(weeks=CHANGE_WEEKS)
+    before = (pl.col("week") >= pl.col("change_week") - span) & (pl.col("week") < pl.col("change_week"))
+    after = (pl.col("week") > pl.col("change_week")) & (pl.col("week") <= pl.col("change_week") + span)
+    sums = paired.group_by("n").agg(
+        *(pl.col(c).filter(side).sum().cast(pl.Int64).alias(f"{name}_{label}")
+          for label, side in (("before", before), ("after", after))
+          for c, name in (("hits", "hits"), ("organic_messages", "messages"))))
+    out = changes.join(sums, on="n", how="left").with_columns(
+        pl.col("^hits_.*$", "^messages_.*$").fill_null(0))
+    rate = {side: pl.when(pl.col(f"messages_{side}") > 0)
+            .then(1000 * pl.col(f"hits_{side}") / pl.col(f"messages_{side}")).alias(f"rate_{side}")
+            for side in ("before", "after")}
+    return out.sort("n").select(
+        "date", "chat", "source", "note", "hits_before", "messages_before", rate["before"],
+        "hits_after", "messages_after", rate["after"])
 
 
 def _plain(v: object) -> object:
