@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -426,8 +427,18 @@ def _streamlit_args(port: int, headless: bool) -> list[str]:
 def _serve(target: Path, port: int, headless: bool) -> None:
     env = {**os.environ, "QUNXI_DB": str(target)}
     console.print(f"群析 Qunxi 正在运行: [bold]http://127.0.0.1:{port}[/]  (数据库 {target}，按 Ctrl+C 退出)")
-    with contextlib.suppress(KeyboardInterrupt):
-        subprocess.run(_streamlit_args(port, headless), env=env, check=False)
+    server = subprocess.Popen(_streamlit_args(port, headless), env=env)
+    # Whoever stops `qunxi serve` with SIGTERM (a service manager, a test) stops the server with it,
+    # or the server outlives us holding the port and the database.
+    signal.signal(signal.SIGTERM, lambda *_: server.terminate())
+    try:
+        server.wait()
+    except KeyboardInterrupt:  # Ctrl+C reaches the server too (one process group): let it finish
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            server.wait(timeout=10)
+    finally:
+        if server.poll() is None:
+            server.kill()
 
 
 @app.command()

@@ -149,3 +149,14 @@ def test_rules_tabs_draw_offline(browser, demo_db: Path, tmp_path: Path) -> None
     poster among the hits), down to the rule editor."""
     _tabs_draw_offline(browser, demo_db, "/rules", RULES_TABS, tmp_path, must_show="保存并重新检查",
                        first="text=宝妈副业小助手")
+
+
+def test_stopping_qunxi_serve_stops_its_server(demo_db: Path) -> None:
+    """`qunxi serve` runs Streamlit as a child process: a SIGTERM to it (what served() sends on
+    leaving) must take the server down too, or it keeps the port and the database."""
+    import urllib.request
+
+    with served(demo_db) as url, urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as r:
+        assert r.status == 200
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
