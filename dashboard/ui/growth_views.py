@@ -142,8 +142,8 @@ def threshold_section(chat_ids: list[str] | None, joined: pl.DataFrame) -> None:
     labels = {"referrers": t("growth.referrers"), "invitees": t("growth.invitees_axis"),
               "expected": t("growth.expected_smooth")}
     hist = pl.DataFrame({"invitees": list(b["histogram"]), "referrers": list(b["histogram"].values())})
-    reading = t("growth.bunched" if b["bunched"] else "growth.not_bunched", n=threshold, at=b["at_threshold"],
-                expected=f"{b['expected']:.1f}", above=b["just_above"])
+    reading = t("growth.bunched" if b["bunched"] else "growth.not_bunched", n=threshold, at=fmt.num(b["at_threshold"]),
+                expected=f"{b['expected']:.1f}", above=fmt.num(b["just_above"]))
     page.chart(charts.bunching(b["histogram"], threshold, b["expected"], labels), hist, reading, "growth_bunching")
     groups = growth.threshold_groups(joined, threshold)
     groups = groups.with_columns(pl.col("referrer_group").replace_strict(

@@ -53,7 +53,7 @@ def summary(per: pl.DataFrame) -> None:
     cols[3].metric(t("packets.mean_lift_speakers"), f"{s['mean_lift']:+.1f}",
                    help=t("packets.interval", lo=f"{s['mean_lift_ci'][0]:+.1f}", hi=f"{s['mean_lift_ci'][1]:+.1f}"))
     thanks = int(per["thanks_60"].sum())
-    st.markdown(t("packets.summary", n=pooled["packets"], ratio=f"{m['ratio']:.1f}",
+    st.markdown(t("packets.summary", n=fmt.num(pooled["packets"]), ratio=f"{m['ratio']:.1f}",
                   lo=f"{m['ratio_ci'][0]:.1f}", hi=f"{m['ratio_ci'][1]:.1f}",
                   thanks=fmt.pct(thanks / max(int(per["msgs_60"].sum()), 1)),
                   voices=fmt.num(int(per["new_voices_60"].sum()))))
