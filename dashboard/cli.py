@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from dashboard.core import db, queries, settings
+from dashboard.core import db, queries, sandbox, settings
 from dashboard.core.ingest import store_records
 from dashboard.core.ingest.detect import FORMATS
 from dashboard.core.ingest.errors import IngestError
@@ -242,7 +242,10 @@ def list_queries() -> None:
 def query(
     name: Annotated[str | None, typer.Argument(help="A named query, e.g. activity/daily_activity.")] = None,
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="name=value, repeatable.")] = None,
-    sql: Annotated[str | None, typer.Option("--sql", help="Run ad-hoc read-only SQL instead.")] = None,
+    sql: Annotated[str | None, typer.Option(
+        "--sql", help="Run one read-only statement instead, in the sandbox (no files, no network, no writes).")] = None,
+    timeout: Annotated[float, typer.Option(
+        "--timeout", help="Stop --sql after this many seconds.", min=0.1)] = sandbox.DEFAULT_TIMEOUT_S,
     db_path: DbOption = None,
     fmt: Annotated[str, typer.Option("--format", help="table | csv | json | parquet")] = "table",
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file.")] = None,
@@ -255,12 +258,15 @@ def query(
         _fail("请给出一个查询名，或者 --sql \"select …\"（二选一）")
     target = _db(db_path)
     try:
-        with db.reader(target, tz) as con:
-            params = _parse_params(param)
-            frame = queries.run_sql(con, sql) if sql is not None else queries.run(con, name, **params)
+        if sql is not None:
+            # every row: the CLI writes what it was asked for (the cap is the page's)
+            frame = sandbox.run(target, sql, timeout_s=timeout, max_rows=sys.maxsize, tz=tz).frame
+        else:
+            with db.reader(target, tz) as con:
+                frame = queries.run(con, name, **_parse_params(param))
     except db.NoDatabase:
         _fail(f"数据库 {target} 还不存在：先用 qunxi ingest 导入聊天记录，或运行 qunxi demo")
-    except (queries.QueryError, db.StoreError) as exc:
+    except (queries.QueryError, sandbox.SandboxError, db.StoreError) as exc:
         _fail(str(exc))
     _emit(frame, fmt, out)
 

@@ -156,15 +156,6 @@ def test_unknown_and_bad_parameters_are_clear(fixture_db: Path) -> None:
             queries.run(con, "activity/nothing")
 
 
-def test_adhoc_sql_is_read_only(fixture_db: Path) -> None:
-    with db.reader(fixture_db) as con:
-        assert queries.run_sql(con, "select count(*) as n from messages").item() > 0
-        with pytest.raises(queries.QueryError):
-            queries.run_sql(con, "delete from messages")
-        with pytest.raises(queries.QueryError):
-            queries.run_sql(con, "select 1; select 2")
-
-
 def _rolling_speakers(raw: pl.DataFrame, all_raw: pl.DataFrame, days: list[dt.date], chat: str) -> dict:
     """DAU / WAU / MAU28 and stickiness recomputed with Python sets, day by day."""
     by_day: dict[dt.date, set] = {}

@@ -79,11 +79,11 @@ def memory_limit_mb() -> int:
 
 
 def _session_setup(con: duckdb.DuckDBPyConnection, tz: str) -> None:
-    con.execute(f"set TimeZone = '{_safe_tz(tz)}'")
+    con.execute(f"set TimeZone = '{safe_tz(tz)}'")
     con.execute(f"set memory_limit = '{memory_limit_mb()}MB'")
 
 
-def _safe_tz(tz: str) -> str:
+def safe_tz(tz: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9_+\-/]+", tz):
         raise StoreError(f"时区名称无效: {tz!r}")
     return tz

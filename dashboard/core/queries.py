@@ -191,18 +191,3 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pl.DataFram
         return con.sql(q.sql, params=values).pl()
     except duckdb.Error as exc:
         raise QueryError(f"{name}: {exc}") from exc
-
-
-def run_sql(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
-    """Ad-hoc SQL: one read statement, on a read-only connection with file access switched off."""
-    try:
-        statements = duckdb.extract_statements(sql)
-    except duckdb.Error as exc:
-        raise QueryError(f"SQL 无法解析: {exc}") from exc
-    if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
-        raise QueryError("只能运行一条查询语句 (SELECT / WITH … SELECT)")
-    con.execute("set enable_external_access = false")
-    try:
-        return con.sql(sql).pl()
-    except duckdb.Error as exc:
-        raise QueryError(str(exc)) from exc
