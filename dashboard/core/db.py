@@ -70,12 +70,12 @@ def _connect_with_retry(
             delay = min(delay * 2, 0.5)
 
 
-def memory_limit_mb() -> int:
+def memory_limit_mb(share: float = 0.4) -> int:
     """DuckDB's own default is 80% of RAM, which leaves too little for the Python side of a rollup
     refresh (Polars, networkx) and got a 10M-message rebuild killed by the kernel; 40% makes DuckDB
-    spill to disk earlier instead."""
+    spill to disk earlier instead. The SQL sandbox asks for less (core/sandbox.py)."""
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    return max(1024, int(total * 0.4 / 2**20))
+    return max(1024, int(total * share / 2**20))
 
 
 def _session_setup(con: duckdb.DuckDBPyConnection, tz: str) -> None:

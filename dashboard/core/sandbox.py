@@ -12,7 +12,6 @@ of it. DuckDB releases the GIL while it works, so other users' pages keep drawin
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -74,11 +73,6 @@ def check(sql: str) -> str:
     return sql
 
 
-def _memory_limit_mb() -> int:
-    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    return max(512, int(total * MEMORY_SHARE / 2**20))
-
-
 @contextlib.contextmanager
 def connect(path: str | Path | None = None, tz: str = settings.DEFAULT_TZ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A sandboxed connection to the store at `path`: attached read-only as the default catalog,
@@ -92,7 +86,7 @@ def connect(path: str | Path | None = None, tz: str = settings.DEFAULT_TZ) -> It
         con.execute(f"attach '{literal}' as data (read_only)")
         con.execute("use data")
         con.execute(f"set TimeZone = '{db.safe_tz(tz)}'")
-        con.execute(f"set memory_limit = '{_memory_limit_mb()}MB'")
+        con.execute(f"set memory_limit = '{db.memory_limit_mb(MEMORY_SHARE)}MB'")
         con.execute("set autoinstall_known_extensions = false")
         con.execute("set autoload_known_extensions = false")
         con.execute("set enable_external_access = false")

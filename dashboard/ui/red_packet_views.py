@@ -28,11 +28,12 @@ def red_packets(chat_ids: list[str] | None) -> None:
         return
     per = per.with_columns(pl.struct("chat_name", "ts").map_elements(_label, return_dtype=pl.String).alias("label"))
     summary(per)
-    latest = per.filter(pl.col("lift_msgs").is_not_null()).tail(MAX_FOREST)
+    estimated = per.filter(pl.col("lift_msgs").is_not_null())
+    latest = estimated.tail(MAX_FOREST)
     st.plotly_chart(charts.lifts(latest, {"msgs": t("packets.lift_msgs"), "speakers": t("packets.lift_speakers")}),
                     width="stretch", key="chart_packet_lifts", config={"displaylogo": False})
     st.caption(t("packets.lifts_reading", level=fmt.pct(analytics.PACKET_LEVEL)))
-    if latest.height < per.filter(pl.col("lift_msgs").is_not_null()).height:
+    if latest.height < estimated.height:
         st.caption(t("packets.lifts_latest", n=MAX_FOREST))
     table(per)
     timeline(chat_ids, per)

@@ -5,8 +5,8 @@ counts into expectations, lifts and intervals (rollup red_packet_lifts, read by 
 red_packets/lifts), because the resampling is easier in NumPy than in SQL. A packet's own (95%)
 interval is a parametric bootstrap: its hour is one Poisson draw and each control hour a draw with
 the controls' mean and (when larger than the mean) their variance, so a packet with jumpy controls
-gets a wide interval. The pooled figures resample packets, whole days
-at a time, since packets sent on the same day share that day's mood.
+gets a wide interval. The pooled figures resample packets, whole days at a time, since packets
+sent on the same day share that day's mood.
 """
 
 from __future__ import annotations
