@@ -17,7 +17,10 @@ pages = {
         st.Page("app_pages/growth.py", title=t("nav.growth")),
         st.Page("app_pages/rules.py", title=t("nav.rules")),
     ],
-    t("nav.section.manage"): [st.Page("app_pages/data.py", title=t("nav.data"))],
+    t("nav.section.manage"): [
+        st.Page("app_pages/data.py", title=t("nav.data")),
+        st.Page("app_pages/sql.py", title=t("nav.sql")),
+    ],
 }
 st.navigation(pages).run()
 st.sidebar.caption(t("app.tagline"))

@@ -14,6 +14,7 @@ from typing import Annotated
 import polars as pl
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -230,12 +231,18 @@ def _emit(frame: pl.DataFrame, fmt: str, out: Path | None) -> None:
 
 @app.command("queries")
 def list_queries() -> None:
-    """List the named queries (the metric layer the pages use)."""
+    """List the named queries (the metric layer the pages use), then your own saved ones (mine/…)."""
     for name, q in queries.registry().items():
         params = ", ".join(f"{p.name}: {p.type}" + (f" = {p.default}" if p.default else "") for p in q.params)
-        console.print(f"[bold]{name}[/]  {q.title}", soft_wrap=True)
-        console.print(f"    grain: {q.grain}", soft_wrap=True, highlight=False)
-        console.print(f"    params: {params or 'none'}", soft_wrap=True, highlight=False)
+        mark = "" if q.builtin else "  [dim](自己的 · yours, runs in the sandbox)[/]"
+        console.print(f"[bold]{escape(name)}[/]  {escape(q.title)}{mark}", soft_wrap=True)
+        console.print(f"    grain: {q.grain}", soft_wrap=True, highlight=False, markup=False)
+        console.print(f"    params: {params or 'none'}", soft_wrap=True, highlight=False, markup=False)
+    folder = settings.user_queries_dir()
+    console.print(f"\n自己的查询保存在 · Your own queries live in {folder}", soft_wrap=True, highlight=False,
+                  markup=False)
+    for problem in queries.user_problems():
+        console.print(f"[yellow]未列出 · not listed:[/] {escape(problem)}", soft_wrap=True, highlight=False)
 
 
 @app.command()
@@ -245,7 +252,8 @@ def query(
     sql: Annotated[str | None, typer.Option(
         "--sql", help="Run one read-only statement instead, in the sandbox (no files, no network, no writes).")] = None,
     timeout: Annotated[float, typer.Option(
-        "--timeout", help="Stop --sql after this many seconds.", min=0.1)] = sandbox.DEFAULT_TIMEOUT_S,
+        "--timeout", help="Stop --sql (or a saved query of yours) after this many seconds.",
+        min=0.1)] = sandbox.DEFAULT_TIMEOUT_S,
     db_path: DbOption = None,
     fmt: Annotated[str, typer.Option("--format", help="table | csv | json | parquet")] = "table",
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file.")] = None,
@@ -261,6 +269,10 @@ def query(
         if sql is not None:
             # every row: the CLI writes what it was asked for (the cap is the page's)
             frame = sandbox.run(target, sql, timeout_s=timeout, max_rows=sys.maxsize, tz=tz).frame
+        elif not queries.get(name).builtin:
+            q = queries.get(name)
+            frame = sandbox.run(target, q.sql, timeout_s=timeout, max_rows=sys.maxsize, tz=tz,
+                                params=queries.bind(q, _parse_params(param))).frame
         else:
             with db.reader(target, tz) as con:
                 frame = queries.run(con, name, **_parse_params(param))

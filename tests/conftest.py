@@ -54,6 +54,14 @@ def rows(db: Path, sql: str, params: dict | None = None) -> list[tuple]:
         con.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def user_queries_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty folder for saved queries, so no test reads or writes the developer's own."""
+    folder = tmp_path_factory.mktemp("user_queries")
+    os.environ["QUNXI_USER_QUERIES"] = str(folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def fixture_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every WeChat fixture ingested into one database."""

@@ -144,8 +144,17 @@ def test_results_are_capped_and_the_stream_has_every_row(store: Path) -> None:
     assert got.truncated and got.frame["n"].to_list() == list(range(100_000))
     exact = sandbox.run(store, "select range as n from range(100000)", max_rows=100_000)
     assert not exact.truncated and exact.frame.height == 100_000
-    total = sum(b.num_rows for b in sandbox.batches(store, sql))
+    with sandbox.stream(store, sql) as reader:
+        total = sum(b.num_rows for b in reader)
     assert total == 250_000
+
+
+def test_named_parameters_are_bound_not_pasted(store: Path) -> None:
+    sql = "select $who as who, $n + 1 as next, $days as days"
+    got = sandbox.run(store, sql, params={"who": "x'); drop table messages; --", "n": 41, "days": ["a", "b"]})
+    assert got.frame.row(0) == ("x'); drop table messages; --", 42, ["a", "b"])
+    with pytest.raises(sandbox.SandboxError, match=r"(?i)param"):
+        sandbox.run(store, "select $missing as m")
 
 
 def test_reads_see_the_store_and_the_local_time_zone(store: Path) -> None:

@@ -163,8 +163,12 @@ def view_files() -> list[Path]:
     return sorted((settings.queries_dir() / "views").glob("*.sql"))
 
 
+# bumped when the way views are created changes (2: each view carries its header as its comment)
+_VIEWS_SCHEME = b"2"
+
+
 def _views_fingerprint(files: list[Path]) -> str:
-    h = hashlib.sha256()
+    h = hashlib.sha256(_VIEWS_SCHEME)
     for f in files:
         h.update(f.name.encode())
         h.update(f.read_bytes())
@@ -263,7 +267,8 @@ def _apply_views(con: duckdb.DuckDBPyConnection) -> None:
     row = con.execute("select value from meta where key = 'views_fingerprint'").fetchone()
     if row and row[0] == fp:
         return
-    pending = {f.stem: read_sql_file(f).body for f in files}
+    parsed = {f.stem: read_sql_file(f) for f in files}
+    pending = {name: sf.body for name, sf in parsed.items()}
     # Views may read other views: create in passes until nothing is left or no pass progresses.
     last_error: Exception | None = None
     while pending:
@@ -277,6 +282,10 @@ def _apply_views(con: duckdb.DuckDBPyConnection) -> None:
                 last_error = exc
         if not progressed:
             raise StoreError(f"视图无法创建 {sorted(pending)}: {last_error}")
+    for name, sf in parsed.items():
+        # what the schema browser and duckdb_views() show analysts
+        about = ". ".join(x for x in (sf.header.get("title", ""), sf.header.get("description", "")) if x)
+        con.execute(f"comment on view {name} is '{about.replace(chr(39), chr(39) * 2)}'")
     con.execute(
         "insert or replace into meta values ('views_fingerprint', $fp)", {"fp": fp}
     )

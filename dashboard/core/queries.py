@@ -1,6 +1,8 @@
-"""The registry of named queries in `queries/<area>/<subject>_<measure>.sql`.
+"""The registry of named queries in `queries/<area>/<subject>_<measure>.sql`, and beside them the
+analyst's own saved queries (`mine/<name>`, from settings.user_queries_dir()).
 
 Every page, the CLI and the tests run metrics through here, so each number has one definition.
+An analyst's own query is not trusted like the shipped ones: it only ever runs in the sandbox.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dashboard.core.sqlfile import Param, SqlFile, SqlFileError, read_sql_file
 REQUIRED_HEADER = ("title", "grain", "params", "description")
 _PARAM_USE = re.compile(r"\$([a-z_][a-z0-9_]*)")
 _SKIP_DIRS = {"schema", "views", "rollups"}  # DDL, shared views, rollup refreshes
+USER_AREA = "mine"
 
 
 class QueryError(ValueError):
@@ -31,6 +34,7 @@ class QueryError(ValueError):
 class NamedQuery:
     name: str
     file: SqlFile
+    builtin: bool = True
 
     @property
     def title(self) -> str:
@@ -94,8 +98,43 @@ def _load(root: str) -> dict[str, NamedQuery]:
     return out
 
 
+def _fingerprint(folder: Path) -> tuple:
+    if not folder.is_dir():
+        return ()
+    return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.glob("*.sql")))
+
+
+@cache
+def _load_user(root: str, fingerprint: tuple) -> tuple[dict[str, NamedQuery], tuple[str, ...]]:
+    """The analyst's saved queries, and a message for each file that cannot be one (it is left
+    out, so one bad file never hides the others)."""
+    out: dict[str, NamedQuery] = {}
+    problems = []
+    for p in sorted(Path(root).glob("*.sql")) if fingerprint else []:
+        name = f"{USER_AREA}/{p.stem}"
+        try:
+            f = read_sql_file(p)
+            validate(name, f)
+        except (SqlFileError, QueryError, OSError, UnicodeDecodeError) as exc:
+            problems.append(f"{p}: {exc}")
+            continue
+        out[name] = NamedQuery(name, f, builtin=False)
+    return out, tuple(problems)
+
+
+def _user() -> tuple[dict[str, NamedQuery], tuple[str, ...]]:
+    folder = settings.user_queries_dir()
+    return _load_user(str(folder), _fingerprint(folder))
+
+
 def registry() -> dict[str, NamedQuery]:
-    return _load(str(settings.queries_dir()))
+    """The shipped queries, then the analyst's own (`mine/…`)."""
+    return {**_load(str(settings.queries_dir())), **_user()[0]}
+
+
+def user_problems() -> tuple[str, ...]:
+    """Why a file in the user queries folder is not listed, one message per file."""
+    return _user()[1]
 
 
 def get(name: str) -> NamedQuery:
@@ -165,6 +204,11 @@ def coerce(param: Param, value: Any) -> Any:
     raise QueryError(f"parameter ${param.name} has unsupported type {t}")
 
 
+def default(param: Param) -> Any:
+    """The parameter's default as a Python value (None when it has none, or it is null)."""
+    return None if param.default is None else coerce(param, _literal(param.default))
+
+
 def bind(q: NamedQuery, params: dict[str, Any]) -> dict[str, Any]:
     known = {p.name: p for p in q.params}
     unknown = set(params) - set(known)
@@ -185,7 +229,11 @@ def bind(q: NamedQuery, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pl.DataFrame:
+    """A shipped query on the store's own connection (the pages, the CLI, the tests)."""
     q = get(name)
+    if not q.builtin:
+        raise QueryError(f"{name} 是自己保存的查询，只在沙盒中运行 · is a saved query of your own; "
+                         "it runs in the sandbox only")
     values = bind(q, params)
     try:
         return con.sql(q.sql, params=values).pl()

@@ -12,11 +12,13 @@ of it. DuckDB releases the GIL while it works, so other users' pages keep drawin
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -73,6 +75,22 @@ def check(sql: str) -> str:
     return sql
 
 
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def parameters(sql: str) -> list[str]:
+    """The statement's $names in the order they first appear, as DuckDB's parser finds them (a
+    `$x` inside a string or a comment is not one); none when it does not parse."""
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error:
+        return []
+    if len(statements) != 1:
+        return []
+    found = statements[0].named_parameters
+    return list(dict.fromkeys(n for n in _PARAM.findall(sql) if n in found))
+
+
 @contextlib.contextmanager
 def connect(path: str | Path | None = None, tz: str = settings.DEFAULT_TZ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A sandboxed connection to the store at `path`: attached read-only as the default catalog,
@@ -100,13 +118,13 @@ def connect(path: str | Path | None = None, tz: str = settings.DEFAULT_TZ) -> It
 BIND_ERRORS = (duckdb.ParserException, duckdb.BinderException, duckdb.CatalogException)
 
 
-def _reader(con: duckdb.DuckDBPyConnection, sql: str) -> pa.RecordBatchReader:
+def _reader(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None) -> pa.RecordBatchReader:
     """The result as Arrow batches. The relation API streams them; its bind errors lack the
     "LINE 1: … ^^^" position that execute() gives, so such an error is raised again by execute()."""
     try:
-        return con.sql(sql).to_arrow_reader(BATCH_ROWS)
+        return con.sql(sql, params=params or None).to_arrow_reader(BATCH_ROWS)
     except BIND_ERRORS:
-        con.execute(sql)
+        con.execute(sql, params or None)
         raise
 
 
@@ -125,26 +143,27 @@ def _time_limit(con: duckdb.DuckDBPyConnection, timeout_s: float) -> Iterator[No
         timer.cancel()
 
 
-def batches(path: str | Path | None, sql: str, timeout_s: float = DEFAULT_TIMEOUT_S,
-            tz: str = settings.DEFAULT_TZ) -> Iterator[pa.RecordBatch]:
-    """Every row of the query's result, batch by batch (for downloads), within the time limit."""
+@contextlib.contextmanager
+def stream(path: str | Path | None, sql: str, timeout_s: float = DEFAULT_TIMEOUT_S,
+           tz: str = settings.DEFAULT_TZ, params: dict[str, Any] | None = None) -> Iterator[pa.RecordBatchReader]:
+    """Every row of the query's result as Arrow batches (for downloads). The time limit covers
+    the whole block, reading and whatever is done with the batches."""
     check(sql)
     with connect(path, tz) as con, _time_limit(con, timeout_s):
-        reader = _reader(con, sql)
-        yield from reader
+        yield _reader(con, sql, params)
 
 
 def run(path: str | Path | None, sql: str, timeout_s: float = DEFAULT_TIMEOUT_S,
-        max_rows: int = DEFAULT_MAX_ROWS, tz: str = settings.DEFAULT_TZ) -> Result:
-    """Run one read statement in the sandbox: its first max_rows rows, whether there were more, and
-    the time it took. Raises Refused, TimedOut or SandboxError (DuckDB's message)."""
-    check(sql)
+        max_rows: int = DEFAULT_MAX_ROWS, tz: str = settings.DEFAULT_TZ,
+        params: dict[str, Any] | None = None) -> Result:
+    """Run one read statement in the sandbox, with `params` bound to its $names: its first max_rows
+    rows, whether there were more, and the time it took. Raises Refused, TimedOut or SandboxError
+    (DuckDB's message)."""
     start = time.perf_counter()
     kept: list[pa.RecordBatch] = []
     n = 0
     truncated = False
-    with connect(path, tz) as con, _time_limit(con, timeout_s):
-        reader = _reader(con, sql)
+    with stream(path, sql, timeout_s, tz, params) as reader:
         for batch in reader:
             if n + batch.num_rows > max_rows:
                 kept.append(batch.slice(0, max_rows - n))

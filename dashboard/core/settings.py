@@ -42,6 +42,13 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+def user_queries_dir() -> Path:
+    """Where an analyst's own saved queries live (QUNXI_USER_QUERIES overrides): outside the
+    checkout, so an upgrade never touches them."""
+    env = os.environ.get("QUNXI_USER_QUERIES")
+    return Path(env).expanduser() if env else data_dir() / "queries"
+
+
 def default_db_path() -> Path:
     env = os.environ.get("QUNXI_DB")
     if env:
