@@ -160,3 +160,43 @@ def test_stopping_qunxi_serve_stops_its_server(demo_db: Path) -> None:
         assert r.status == 200
     with pytest.raises(OSError):
         urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+
+
+def test_sql_page_types_runs_and_downloads_the_csv(browser, demo_db: Path, tmp_path: Path) -> None:
+    """Type a query into the editor, run it with Ctrl+Enter, see its rows, download the CSV and
+    find in it exactly what DuckDB returns for the same statement."""
+    import csv
+    import io
+
+    import duckdb
+
+    sql = ("select c.name, count(*) as messages\nfrom messages m join chats c using (chat_id)\n"
+           "where m.kind = 'text'\ngroup by all\norder by messages desc")
+    expected = duckdb.connect(str(demo_db), read_only=True).execute(sql).fetchall()
+    requested: list[str] = []
+    with served(demo_db) as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1400}, accept_downloads=True)
+        page.on("request", lambda r: requested.append(r.url))
+        page.goto(url + "/sql")
+        editor = page.locator(".qx-editor textarea")
+        editor.wait_for(timeout=60_000)
+        editor.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(sql)
+        page.keyboard.press("Control+Enter")
+        page.wait_for_selector(f"text={len(expected)} 行 ·", timeout=60_000)
+        page.wait_for_selector("[data-testid=stDataFrame]", timeout=30_000)
+        # the highlighted copy under the textarea marks keywords
+        assert page.locator(".qx-editor pre .k", has_text="select").count() >= 1
+        page.screenshot(path=str(tmp_path / "sql.png"), full_page=True)
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name="CSV", exact=True).click()
+        target = tmp_path / download.value.suggested_filename
+        download.value.save_as(target)
+        page.close()
+    text = target.read_bytes().decode("utf-8-sig")
+    got = list(csv.reader(io.StringIO(text)))
+    assert target.suffix == ".csv" and got[0] == ["name", "messages"]
+    assert [(r[0], int(r[1])) for r in got[1:]] == expected and len(expected) >= 3
+    outside = [u for u in requested if not is_loopback(u)]
+    assert requested and not outside, outside
