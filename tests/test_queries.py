@@ -205,3 +205,18 @@ def test_rolling_speakers_match_python_sets(demo_db: Path, organic: bool) -> Non
                  for r in mine.iter_rows(named=True)]
         assert rows_ == [expected[d] for d in days]
         assert len(days) == 62
+
+
+def test_every_table_column_and_view_is_described(tmp_path: Path) -> None:
+    """The SQL page's schema browser shows these: a fresh store has a comment on every table, every
+    table column and every view (a view's from its file header)."""
+    store = tmp_path / "fresh.duckdb"
+    db.ensure_database(store)
+    with db.reader(store) as con:
+        objects = queries.run(con, "sql/schema_objects")
+        columns = queries.run(con, "sql/schema_columns")
+    tables = objects.filter(pl.col("kind") == "table")["name"].to_list()
+    assert len(tables) >= 50 and objects.filter(pl.col("kind") == "view").height == len(db.view_files())
+    assert objects.filter(pl.col("description").is_null() | (pl.col("description") == "")).is_empty()
+    bare = columns.filter(pl.col("name").is_in(tables) & pl.col("description").is_null())
+    assert bare.is_empty(), bare.select("name", "column_name").rows()

@@ -73,7 +73,7 @@ def test_csv_has_every_row_across_batches_with_a_bom() -> None:
 
 def test_every_type_reaches_each_format() -> None:
     data, written = _write(ODD_TYPES, "csv")
-    row = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))[0]
+    row = next(iter(csv.DictReader(io.StringIO(data.decode("utf-8-sig")))))
     assert written.rows == 1
     assert row["l"] == "1|2" and row["s"] == '{"a":1,"b":"x"}' and row["i"] == "1 month 2 days 00:03:00"
     assert row["u"] == "u" and row["d"] == "1.50" and row["ts"].startswith("2024-03-01T12:30:00") and row["zh"] == "中文"

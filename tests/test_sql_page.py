@@ -165,7 +165,7 @@ def test_saving_a_query_lists_it_as_mine(monkeypatch: pytest.MonkeyPatch, demo_d
     at.text_input(key="sql.save_name").input("since_count")
     at.text_input(key="sql.save_title_field").input("某天以来的消息")
     at.text_area(key="sql.save_description").input("Messages since a day.")
-    form_params = [w for w in at.text_input if w.label == "参数"][0]
+    form_params = next(w for w in at.text_input if w.label == "参数")
     assert form_params.value == "$since varchar"
     form_params.input("$since date = '2024-01-01'")
     at.button[[b.label for b in at.button].index("保存")].click().run()

@@ -43,8 +43,7 @@ def editor(key: str, text: str, version: int, label: str, hint: str, placeholder
         on_run_change=_noop,
     )
     seen_key = f"{key}.seen"
-    sent = result.get("text") if hasattr(result, "get") else getattr(result, "text", None)
-    ran = result.get("run") if hasattr(result, "get") else getattr(result, "run", None)
+    sent, ran = result.get("text"), result.get("run")  # a ComponentResult is a dict
     if ran is not None:
         st.session_state[seen_key] = sent
         return Edit(ran, True)

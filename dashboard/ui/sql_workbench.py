@@ -3,6 +3,7 @@ sandbox, and the session's history. What a run returns is drawn by `sql_results`
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,15 +29,12 @@ class Ran:
     query: str | None          # the named query it was opened from, if any
     at: dt.datetime
     timeout_s: float
-    frame: pl.DataFrame | None = None
+    frame: pl.DataFrame | None = None  # dropped from the history, which keeps only what was asked
+    rows: int = 0
     truncated: bool = False
     elapsed_s: float = 0.0
     error: str | None = None
     declared: list[Param] = field(default_factory=list)
-
-    @property
-    def rows(self) -> int:
-        return 0 if self.frame is None else self.frame.height
 
 
 def _state() -> Any:
@@ -153,11 +151,11 @@ def run(sql: str, params: dict[str, Any], declared: list[Param]) -> Ran:
             got = sandbox.run(data.db_path(), sql, timeout_s=timeout,
                               max_rows=int(s.get("sql.max_rows", sandbox.DEFAULT_MAX_ROWS)), tz=data.tz(),
                               params=params)
-        ran = Ran(**base, frame=got.frame, truncated=got.truncated, elapsed_s=got.elapsed_s)
+        ran = Ran(**base, frame=got.frame, rows=got.frame.height, truncated=got.truncated, elapsed_s=got.elapsed_s)
     except sandbox.SandboxError as exc:
         ran = Ran(**base, error=str(exc))
     s["sql.ran"] = ran
-    s["sql.history"] = [ran, *s["sql.history"]][:HISTORY]
+    s["sql.history"] = [dataclasses.replace(ran, frame=None), *s["sql.history"]][:HISTORY]
     return ran
 
 
