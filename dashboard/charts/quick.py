@@ -31,6 +31,14 @@ def default_x(frame: pl.DataFrame) -> str:
     return plain(frame)[0]
 
 
+def default_split(frame: pl.DataFrame, x: str) -> str | None:
+    """A text column (other than x) with at most MAX_SERIES values: one series per value."""
+    for c, d in frame.schema.items():
+        if c != x and (d == pl.String or isinstance(d, pl.Categorical | pl.Enum)) and frame[c].n_unique() <= MAX_SERIES:
+            return c
+    return None
+
+
 def default_kind(frame: pl.DataFrame, x: str) -> str:
     """A line over time or numbers, bars over categories."""
     d = frame.schema[x]
@@ -59,7 +67,9 @@ def lines_or_bars(frame: pl.DataFrame, kind: str, x: str, ys: list[str], split: 
     else:
         traces = [(y, data, y) for y in ys]
     fig = go.Figure()
-    for name, part, y in traces:
+    for name, raw, y in traces:
+        # several rows on one x (another column varies): one point, their sum
+        part = raw.group_by(x, maintain_order=True).agg(pl.col(y).sum()) if raw[x].n_unique() < raw.height else raw
         if kind == "bar":
             fig.add_trace(go.Bar(x=part[x].to_list(), y=part[y].to_list(), name=name))
         else:
@@ -81,13 +91,15 @@ def heatmap(frame: pl.DataFrame, x: str, y: str, z: str | None) -> tuple[go.Figu
     ys = cells[y].unique().sort()
     cut = xs.len() > MAX_CELLS or ys.len() > MAX_CELLS
     xs, ys = xs.head(MAX_CELLS), ys.head(MAX_CELLS)
+    timeline = frame.schema[x].is_temporal()
     grid = (pl.DataFrame({y: ys}).join(pl.DataFrame({x: xs}), how="cross")
             .join(cells, on=[x, y], how="left", nulls_equal=True)
             .sort([y, x]))
     z_rows = [grid["v"][i * xs.len():(i + 1) * xs.len()].to_list() for i in range(ys.len())]
-    fig = go.Figure(go.Heatmap(z=z_rows, x=[str(v) for v in xs.to_list()], y=[str(v) for v in ys.to_list()],
+    fig = go.Figure(go.Heatmap(z=z_rows, x=xs.to_list() if timeline else [str(v) for v in xs.to_list()],
+                               y=[str(v) for v in ys.to_list()],
                                colorscale="Blues", colorbar=dict(thickness=10, title=dict(text=z or "n"))))
-    fig.update_xaxes(title_text=x, type="category")
+    fig.update_xaxes(title_text=x, type="date" if timeline else "category")
     fig.update_yaxes(title_text=y, type="category", autorange="reversed")
     fig = style.apply(fig, height=max(320, min(900, 22 * ys.len() + 140)))
     fig.update_layout(hovermode="closest")

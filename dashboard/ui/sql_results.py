@@ -35,10 +35,22 @@ def show(ran: Ran | None) -> None:
                                    on_change="rerun")
     if table_tab.open:
         with table_tab:
-            st.dataframe(ran.frame, hide_index=True, width="stretch", height=min(440, 35 * (ran.rows + 1) + 3))
+            st.dataframe(ran.frame, hide_index=True, width="stretch", height=min(440, 35 * (ran.rows + 1) + 3),
+                         column_config=_formats(ran.frame))
     if chart_tab.open:
         with chart_tab:
             chart(ran.frame)
+
+
+def _formats(frame: pl.DataFrame) -> dict:
+    """Dates as dates and instants to the second (the grid shows a date as a midnight otherwise)."""
+    out = {}
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Date:
+            out[name] = st.column_config.DateColumn(name, format="YYYY-MM-DD")
+        elif isinstance(dtype, pl.Datetime):
+            out[name] = st.column_config.DatetimeColumn(name, format="YYYY-MM-DD HH:mm:ss")
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -90,7 +102,8 @@ def chart(frame: pl.DataFrame) -> None:
         st.session_state["sql.chart_for"] = frame.columns
         st.session_state["sql.chart_x"] = quick.default_x(frame)
         st.session_state["sql.chart_kind"] = quick.default_kind(frame, st.session_state["sql.chart_x"])
-        for key in ("sql.chart_ys", "sql.chart_split", "sql.chart_hy", "sql.chart_z"):
+        st.session_state["sql.chart_split"] = quick.default_split(frame, st.session_state["sql.chart_x"])
+        for key in ("sql.chart_ys", "sql.chart_hy", "sql.chart_z"):
             st.session_state.pop(key, None)
     kind = st.radio(t("sql.chart_kind"), quick.KINDS, key="sql.chart_kind", horizontal=True,
                     format_func=lambda k: t(f"sql.chart_{k}"))
@@ -98,7 +111,8 @@ def chart(frame: pl.DataFrame) -> None:
     x = c1.selectbox(t("sql.chart_x"), axes, key="sql.chart_x")
     if kind == "heatmap":
         y = c2.selectbox(t("sql.chart_y_axis"), [c for c in axes if c != x], key="sql.chart_hy")
-        z = c3.selectbox(t("sql.chart_value"), [None, *[c for c in numbers if c not in (x, y)]], key="sql.chart_z",
+        values = [c for c in numbers if c not in (x, y)]
+        z = c3.selectbox(t("sql.chart_value"), [*values, None], key="sql.chart_z",
                          format_func=lambda c: t("sql.chart_count") if c is None else c)
         fig, cut = quick.heatmap(frame, x, y, z)
         if cut:
@@ -110,7 +124,10 @@ def chart(frame: pl.DataFrame) -> None:
         st.info(t("sql.chart_needs_number"))
         return
     ys = c2.multiselect(t("sql.chart_y"), ys_all, default=ys_all[:1], key="sql.chart_ys")
-    split = c3.selectbox(t("sql.chart_split"), [None, *[c for c in axes if c not in (x, *ys)]], key="sql.chart_split",
+    splits = [None, *[c for c in axes if c not in (x, *ys)]]
+    if st.session_state.get("sql.chart_split") not in splits:  # x or y took the column it split by
+        st.session_state["sql.chart_split"] = None
+    split = c3.selectbox(t("sql.chart_split"), splits, key="sql.chart_split",
                          format_func=lambda c: t("sql.chart_none") if c is None else c,
                          help=t("sql.chart_split_help"))
     if not ys:
