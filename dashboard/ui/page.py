@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard.core import db, queries
+from dashboard.core import db, queries, result_files
 from dashboard.ui.i18n import t
 
 
@@ -50,18 +50,10 @@ def chart(fig: go.Figure, frame: pl.DataFrame, reading: str, key: str) -> None:
     download(frame, key)
 
 
-def _csv(frame: pl.DataFrame) -> bytes:
-    """UTF-8 with BOM so Excel opens the Chinese right; list columns joined with |."""
-    flat = frame.with_columns(
-        pl.col(c).cast(pl.List(pl.String)).list.join("|") for c, d in frame.schema.items() if isinstance(d, pl.List)
-    )
-    return flat.write_csv().encode("utf-8-sig")
-
-
 def download(frame: pl.DataFrame | Callable[[], pl.DataFrame], key: str) -> None:
     """A CSV download of the frame, or of what the callable returns when the button is clicked
     (for tables too large to build on every drawing)."""
-    data = (lambda: _csv(frame())) if callable(frame) else _csv(frame)
+    data = (lambda: result_files.csv_bytes(frame())) if callable(frame) else result_files.csv_bytes(frame)
     st.download_button(t("overview.download"), data, file_name=f"{key}.csv", mime="text/csv", key=f"dl_{key}",
                        on_click="ignore")
 
