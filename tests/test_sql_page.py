@@ -110,6 +110,13 @@ def test_duckdb_errors_show_with_their_position_and_refusals_leave_the_store(
     assert db_digest(demo_db) == before
 
 
+def test_a_runaway_query_is_stopped_at_the_pages_time_limit(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
+    at = _page(monkeypatch, demo_db, **{"sql.timeout": 1.0})
+    ran = _type_and_run(at, "select count(*) from range(100000000) a, range(100000000) b")
+    assert ran.frame is None and ran.error == "查询超过 1 秒，已中断 · Stopped after 1 s"
+    assert any("已中断" in c.value for c in at.code)
+
+
 def test_a_result_over_the_cap_says_so(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
     at = _page(monkeypatch, demo_db, **{"sql.max_rows": 1000})
     ran = _type_and_run(at, "select range as n from range(2500)")
