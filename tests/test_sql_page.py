@@ -137,15 +137,28 @@ def test_typed_parameters_get_fields_and_are_bound(monkeypatch: pytest.MonkeyPat
     assert ran.params == {"kind": "image"} and ran.frame["n"].to_list() == [expected] and expected > 0
 
 
-def test_history_keeps_runs_and_opens_them_again(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
+def test_history_keeps_runs_and_opens_them_again_with_their_values(
+        monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
     at = _page(monkeypatch, demo_db)
     _type_and_run(at, "select 1 as one")
+    at.session_state["sql.text"] = "select $kinds as kinds, $day as day"
+    at.session_state["sql.query"] = None
+    at.run()
+    at.text_input(key="sql.p.kinds").input("text, image").run()
+    at.text_input(key="sql.p.day").input("2025-05-01").run()
+    at.button(key="sql.run").click().run()
     _type_and_run(at, "select 2 as two")
     at.session_state["sql.browser_tab"] = "历史"
     at.run()
-    assert [r.sql for r in at.session_state["sql.history"]] == ["select 2 as two", "select 1 as one"]
+    past = at.session_state["sql.history"]
+    assert [r.sql for r in past] == ["select 2 as two", "select $kinds as kinds, $day as day", "select 1 as one"]
+    assert all(r.frame is None for r in past) and [r.rows for r in past] == [1, 1, 1]
     at.button(key="sql.history.1").click().run()
-    assert at.session_state["sql.text"] == "select 1 as one"
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["sql.text"] == "select $kinds as kinds, $day as day"
+    assert at.text_input(key="sql.p.kinds").value == "text, image"
+    at.button(key="sql.run").click().run()
+    assert at.session_state["sql.ran"].frame.row(0) == ("text, image", "2025-05-01")
 
 
 @pytest.mark.parametrize("kind", ["line", "bar", "heatmap"])

@@ -84,4 +84,4 @@ def history() -> None:
             lines = ran.sql.strip().splitlines()
             st.code("\n".join(lines[:6]) + ("\n…" if len(lines) > 6 else ""), language="sql", wrap_lines=True)
             st.button(t("sql.history_open"), key=f"sql.history.{i}", on_click=workbench.load,
-                      args=(ran.sql, ran.query, ran.params))
+                      args=(ran.sql, ran.query, ran.fields))

@@ -35,6 +35,7 @@ class Ran:
     elapsed_s: float = 0.0
     error: str | None = None
     declared: list[Param] = field(default_factory=list)
+    fields: dict[str, Any] = field(default_factory=dict)  # the form's values, to open the run again
 
 
 def _state() -> Any:
@@ -46,16 +47,16 @@ def _state() -> Any:
     return s
 
 
-def load(text: str, query: str | None = None, params: dict[str, Any] | None = None) -> None:
+def load(text: str, query: str | None = None, fields: dict[str, Any] | None = None) -> None:
     """Put a statement in the editor (a callback): a table's select, a named query with its
-    parameters' defaults, or a past run with the values it ran with."""
+    parameters' defaults, or a past run with the form's values it ran with."""
     s = _state()
     s["sql.text"] = text
     s["sql.version"] += 1
     s["sql.query"] = query
     for key in [k for k in s if str(k).startswith("sql.p.")]:
         del s[key]
-    for name, value in (params or {}).items():
+    for name, value in (fields or {}).items():
         s[f"sql.p.{name}"] = value
 
 
@@ -144,8 +145,9 @@ def params_form(names: list[str]) -> tuple[dict[str, Any], list[Param]]:
 def run(sql: str, params: dict[str, Any], declared: list[Param]) -> Ran:
     s = _state()
     timeout = float(s.get("sql.timeout", sandbox.DEFAULT_TIMEOUT_S))
+    fields = {p.name: s[f"sql.p.{p.name}"] for p in declared if f"sql.p.{p.name}" in s}
     base = dict(sql=sql, params=params, query=s["sql.query"], at=dt.datetime.now(), timeout_s=timeout,
-                declared=declared)
+                declared=declared, fields=fields)
     try:
         with st.spinner(t("sql.running", s=f"{timeout:g}")):
             got = sandbox.run(data.db_path(), sql, timeout_s=timeout,
