@@ -200,3 +200,38 @@ def test_sql_page_types_runs_and_downloads_the_csv(browser, demo_db: Path, tmp_p
     assert [(r[0], int(r[1])) for r in got[1:]] == expected and len(expected) >= 3
     outside = [u for u in requested if not is_loopback(u)]
     assert requested and not outside, outside
+
+
+def test_other_users_pages_draw_while_a_runaway_query_runs(browser, demo_db: Path) -> None:
+    """One user's endless query keeps only that user waiting: another user's Overview draws in
+    the meantime, and the query is stopped at the time limit that user set."""
+    import time
+
+    with served(demo_db) as url:
+        analyst = browser.new_page(viewport={"width": 1400, "height": 1200})
+        analyst.goto(url + "/sql")
+        editor = analyst.locator(".qx-editor textarea")
+        editor.wait_for(timeout=60_000)
+        analyst.get_by_role("button", name="运行设置").click()
+        limit = analyst.get_by_label("时间上限（秒）")
+        limit.fill("15")
+        limit.press("Enter")
+        analyst.keyboard.press("Escape")
+        time.sleep(1)
+        editor.click()
+        analyst.keyboard.press("Control+A")
+        analyst.keyboard.type("select count(*) from range(100000000000) a, range(100000000000) b")
+        started = time.monotonic()
+        analyst.keyboard.press("Control+Enter")
+        analyst.wait_for_selector("text=正在运行", timeout=10_000)
+
+        owner = browser.new_page(viewport={"width": 1400, "height": 1000})
+        owner.goto(url)
+        owner.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        drawn = time.monotonic() - started
+        analyst.wait_for_selector("text=查询超过 15 秒，已中断", timeout=60_000)
+        stopped = time.monotonic() - started
+        analyst.close()
+        owner.close()
+    print(f"overview drawn after {drawn:.1f} s, query stopped after {stopped:.1f} s")
+    assert drawn < 15 <= stopped < 40, (drawn, stopped)

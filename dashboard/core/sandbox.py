@@ -12,6 +12,7 @@ of it. DuckDB releases the GIL while it works, so other users' pages keep drawin
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import threading
 import time
@@ -29,8 +30,10 @@ from dashboard.core import db, settings
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_MAX_ROWS = 100_000
 BATCH_ROWS = 10_000
-# a runaway query must not starve the pages the app draws beside it
+# a runaway query must not starve the pages the app draws beside it: a quarter of the memory, and
+# every core but one
 MEMORY_SHARE = 0.25
+THREADS = max(1, (os.cpu_count() or 2) - 1)
 READ_STATEMENTS = (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN)
 
 
@@ -105,6 +108,7 @@ def connect(path: str | Path | None = None, tz: str = settings.DEFAULT_TZ) -> It
         con.execute("use data")
         con.execute(f"set TimeZone = '{db.safe_tz(tz)}'")
         con.execute(f"set memory_limit = '{db.memory_limit_mb(MEMORY_SHARE)}MB'")
+        con.execute(f"set threads = {THREADS}")
         con.execute("set autoinstall_known_extensions = false")
         con.execute("set autoload_known_extensions = false")
         con.execute("set enable_external_access = false")
