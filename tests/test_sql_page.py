@@ -196,6 +196,9 @@ def test_saving_a_query_lists_it_as_mine(monkeypatch: pytest.MonkeyPatch, demo_d
     at.selectbox(key="sql.named").set_value("mine/since_count").run()
     at.button(key="sql.open_query").click().run()
     assert at.date_input(key="sql.p.since").value.isoformat() == "2024-01-01"
+    # the save form starts from the opened query, to save it again under its name
+    assert at.text_input(key="sql.save_name").value == "since_count"
+    assert at.text_input(key="sql.save_title_field").value == "某天以来的消息"
     at.button(key="sql.run").click().run()
     expected = duckdb.connect(str(demo_db), read_only=True).execute(
         "select count(*) from messages where ts::date >= date '2024-01-01'").fetchall()[0][0]

@@ -58,6 +58,11 @@ def load(text: str, query: str | None = None, fields: dict[str, Any] | None = No
         del s[key]
     for name, value in (fields or {}).items():
         s[f"sql.p.{name}"] = value
+    q = queries.registry().get(query) if query else None
+    if q is not None:  # saving starts from what is opened: a copy of a shipped query, or yours again
+        s["sql.save_name"] = "" if q.builtin else q.name.removeprefix(f"{queries.USER_AREA}/")
+        s["sql.save_title_field"] = q.title
+        s["sql.save_description"] = q.description
 
 
 def history() -> list[Ran]:
