@@ -23,8 +23,9 @@ def show(ran: Ran | None) -> None:
         return
     if ran.error is not None:
         st.error(t("sql.failed"))
-        # DuckDB points at the error with a caret under the line: keep the monospace alignment
-        st.code(ran.error, language=None, wrap_lines=True)
+        # DuckDB points at the error with carets under the line: wrapping would move them off it
+        pointed = any(line.strip() and set(line.strip()) == {"^"} for line in ran.error.splitlines())
+        st.code(ran.error, language=None, wrap_lines=not pointed)
         return
     summary = t("sql.summary", n=f"{ran.rows:,}", s=f"{ran.elapsed_s:.2f}")
     if ran.truncated:
