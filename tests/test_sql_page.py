@@ -208,3 +208,15 @@ def test_saving_a_query_lists_it_as_mine(monkeypatch: pytest.MonkeyPatch, demo_d
 def test_the_page_on_an_empty_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     at = _page(monkeypatch, tmp_path / "none.duckdb")
     assert at.info and not at.get("bidi_component")
+
+
+def test_a_long_quoted_line_is_cut_so_the_carets_stay_in_view_and_on_their_word() -> None:
+    from dashboard.ui.sql_results import _in_view
+
+    quote = ("LINE 1: ... speakers from messages m join chats c using (chat_id) where kind = 'text' group by all\n"
+             + " " * 72 + "^^^^")
+    cut = _in_view(quote).splitlines()
+    caret = cut[1].index("^")
+    assert caret < 40 and cut[0].startswith("…") and cut[0][caret:caret + 4] == "kind"
+    short = "LINE 1: select nope from messages\n" + " " * 15 + "^^^^"
+    assert _in_view(short) == short

@@ -23,9 +23,12 @@ def show(ran: Ran | None) -> None:
         return
     if ran.error is not None:
         st.error(t("sql.failed"))
-        # DuckDB points at the error with carets under the line: wrapping would move them off it
-        pointed = any(line.strip() and set(line.strip()) == {"^"} for line in ran.error.splitlines())
-        st.code(ran.error, language=None, wrap_lines=not pointed)
+        # DuckDB points at the error with carets under its "LINE n:" quote: the message wraps, the
+        # quote does not (wrapping would move the carets off what they point at)
+        message, _, quote = ran.error.partition("\nLINE ")
+        st.code(message.strip(), language=None, wrap_lines=True)
+        if quote:
+            st.code(_in_view("LINE " + quote.rstrip()), language=None, wrap_lines=False)
         return
     summary = t("sql.summary", n=f"{ran.rows:,}", s=f"{ran.elapsed_s:.2f}")
     if ran.truncated:
@@ -41,6 +44,26 @@ def show(ran: Ran | None) -> None:
     if chart_tab.open:
         with chart_tab:
             chart(ran.frame)
+
+
+def _in_view(quote: str, width: int = 64) -> str:
+    """DuckDB's quoted line and its carets, cut on the left (the same on both lines) so that the
+    carets fall inside a narrow column instead of beyond its edge."""
+    lines = quote.splitlines()
+    at = next((i for i, line in enumerate(lines) if line.strip() and set(line.strip()) == {"^"}), None)
+    if at is None or at == 0:
+        return quote
+    caret = len(lines[at]) - len(lines[at].lstrip())
+    cut = caret - width // 2
+    if cut <= 0:
+        return quote
+    head, text = lines[at - 1].split(": ", 1) if ": " in lines[at - 1] else ("", lines[at - 1])
+    keep = cut - len(head) - 2 + 1  # the kept text starts one place left, where "…" goes
+    if keep <= 0:
+        return quote
+    lines[at - 1] = "…" + text[keep:]
+    lines[at] = " " * (caret - cut) + lines[at].lstrip()
+    return "\n".join(lines)
 
 
 def _formats(frame: pl.DataFrame) -> dict:
