@@ -199,3 +199,8 @@ def test_the_cli_runs_sql_in_the_same_sandbox(store: Path, before: str, tmp_path
     assert every.exit_code == 0, every.output
     assert pl.read_csv(tmp_path / "all.csv").height == 150_000  # the CLI is not capped
     assert _digest(store) == before
+
+
+def test_types_polars_cannot_hold_come_back_as_text(store: Path) -> None:
+    got = sandbox.run(store, "select interval 3 hour as i, union_value(k := 'u') as u, 1 as n").frame
+    assert got.row(0) == ("03:00:00", "u", 1)

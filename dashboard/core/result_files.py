@@ -89,15 +89,11 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-def _frame(batch: pa.RecordBatch) -> pl.DataFrame:
-    return to_frame(batch)
-
-
 def _csv(batches: Iterable[pa.RecordBatch], sink: BinaryIO) -> Written:
     sink.write("\ufeff".encode())
     n = 0
     for batch in batches:
-        sink.write(flat(_frame(batch)).write_csv(include_header=n == 0).encode())
+        sink.write(flat(to_frame(batch)).write_csv(include_header=n == 0).encode())
         n += batch.num_rows
     return Written(n, False)
 
@@ -141,7 +137,7 @@ def _excel(batches: Iterable[pa.RecordBatch], schema: pa.Schema, sink: BinaryIO,
     n = 0
     truncated = False
     for batch in batches:
-        frame = _excel_ready(_frame(batch), tz)
+        frame = _excel_ready(to_frame(batch), tz)
         for row in frame.iter_rows():
             if n == EXCEL_MAX_ROWS:
                 truncated = True

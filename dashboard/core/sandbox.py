@@ -25,7 +25,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from dashboard.core import db, settings
+from dashboard.core import db, result_files, settings
 
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_MAX_ROWS = 100_000
@@ -176,4 +176,4 @@ def run(path: str | Path | None, sql: str, timeout_s: float = DEFAULT_TIMEOUT_S,
             kept.append(batch)
             n += batch.num_rows
         table = pa.Table.from_batches(kept, schema=reader.schema)
-    return Result(pl.from_arrow(table), truncated, time.perf_counter() - start)
+    return Result(result_files.to_frame(table), truncated, time.perf_counter() - start)
