@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +104,7 @@ def _fingerprint(folder: Path) -> tuple:
     return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.glob("*.sql")))
 
 
-@cache
+@lru_cache(maxsize=8)  # each save changes the fingerprint: keep the latest few only
 def _load_user(root: str, fingerprint: tuple) -> tuple[dict[str, NamedQuery], tuple[str, ...]]:
     """The analyst's saved queries, and a message for each file that cannot be one (it is left
     out, so one bad file never hides the others)."""
@@ -138,6 +138,10 @@ def user_problems() -> tuple[str, ...]:
 
 
 def get(name: str) -> NamedQuery:
+    # the pages ask for shipped queries on every uncached run: only a mine/ name reads the folder
+    shipped = _load(str(settings.queries_dir()))
+    if name in shipped:
+        return shipped[name]
     reg = registry()
     if name not in reg:
         close = [n for n in reg if name.split("/")[-1] in n]
