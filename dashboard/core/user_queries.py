@@ -34,10 +34,10 @@ def render(title: str, description: str, params_spec: str, sql: str, grain: str 
 
 
 def save(name: str, title: str, description: str, params_spec: str, sql: str, grain: str = "",
-         overwrite: bool = False, folder: Path | None = None) -> queries.NamedQuery:
-    """Check and write `<folder>/<name>.sql`; the query is then `mine/<name>` in the registry.
-    Raises SaveError saying what is wrong; nothing is written then."""
-    target_dir = folder or settings.user_queries_dir()
+         overwrite: bool = False) -> queries.NamedQuery:
+    """Check and write `<user queries folder>/<name>.sql`; the query is then `mine/<name>` in the
+    registry. Raises SaveError saying what is wrong; nothing is written then."""
+    target_dir = settings.user_queries_dir()
     if not _NAME.match(name):
         raise SaveError(f"名称 {name!r} 只能用小写字母、数字和下划线，以字母开头 · "
                         "a name is lower-case letters, digits and _, starting with a letter")
@@ -68,12 +68,12 @@ def save(name: str, title: str, description: str, params_spec: str, sql: str, gr
     return queries.get(named)
 
 
-def delete(name: str, folder: Path | None = None) -> None:
+def delete(name: str) -> None:
     """Remove a saved query (`mine/<name>` or `<name>`)."""
     stem = name.removeprefix(f"{queries.USER_AREA}/")
     if not _NAME.match(stem):
         raise SaveError(f"没有这个自己的查询 · no saved query {name!r}")
-    path = (folder or settings.user_queries_dir()) / f"{stem}.sql"
+    path = settings.user_queries_dir() / f"{stem}.sql"
     if not path.exists():
         raise SaveError(f"没有这个自己的查询 · no saved query {name!r}")
     path.unlink()
