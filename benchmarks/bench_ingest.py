@@ -4,7 +4,7 @@
 
 Writes `qunxi sample --scale N` into DIR (kept between runs when it already holds N messages),
 imports every chat export into a fresh database, and prints messages/s overall and the time spent
-in each stage (DESIGN.md §9: ≥ 150,000 messages/s end to end). Not a test; figures go in results.md.
+in each stage (docs/architecture.md §9: ≥ 150,000 messages/s end to end). Not a test; figures go in results.md.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Every query the analysis pages run, timed warm at scale (DESIGN.md §9:
+"""Every query the analysis pages run, timed warm at scale (docs/architecture.md §9:
 a page's queries ≤ 300 ms warm at 10 million messages). Activity and Cold start draw only their
 open tab, so each tab is a view of its own here.
 

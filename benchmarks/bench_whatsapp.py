@@ -1,5 +1,5 @@
 """Speed of the WhatsApp TXT parse stage against the `whatstk` package, side by side (not a test; run by
-hand, figures go in results.md). DESIGN.md §9: the parse stage (file → canonical frames) must be
+hand, figures go in results.md). docs/architecture.md §9: the parse stage (file → canonical frames) must be
 ≥ 5× whatstk's parser on the same file.
 
     python benchmarks/bench_whatsapp.py [N_MESSAGES] [DIR]

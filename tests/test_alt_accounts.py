@@ -1,4 +1,4 @@
-"""The alt-account evidence score (metrics.md §3.4, dashboard.core.analytics.alt_accounts), one
+"""The alt-account evidence score (docs/metrics.md §3.4, dashboard.core.analytics.alt_accounts), one
 criterion at a time on hand-built frames shaped like queries/cold_start/alt_evidence.sql.
 
 Every case starts from a neutral row that meets no criterion and overrides only the columns its
@@ -163,7 +163,7 @@ def test_founding_shows_the_join_time() -> None:
 @pytest.mark.parametrize(("share", "met"), [
     pytest.param(0.8, True, id="80pct_before"),
     pytest.param(0.79, False, id="79pct_before"),
-    # metrics.md's alternative, post/pre under 0.1: 95 before, 5 after
+    # the post/pre under 0.1 variant (docs/metrics.md §3.4): 95 before, 5 after
     pytest.param(0.95, True, id="post_pre_ratio_under_0.1"),
     pytest.param(1.0, True, id="nothing_after"),
     pytest.param(0.0, False, id="nothing_before"),
@@ -343,7 +343,7 @@ def test_score_status(overrides: dict[str, Any], decision: str | None, status: s
 
 
 def test_min_messages_and_flag_at_match_the_spec() -> None:
-    # metrics.md §3.4: flag at ≥ 4 of 8, "insufficient data" under 30 messages.
+    # docs/metrics.md §3.4: flag at ≥ 4 of 8, "insufficient data" under 30 messages.
     assert (MIN_MESSAGES, FLAG_AT, len(CRITERIA)) == (30, 4, 8)
 
 

@@ -1,4 +1,4 @@
-"""The layer rules of DESIGN.md §1, checked by import-linter, and ruff-clean code."""
+"""The layer rules of docs/architecture.md §1, checked by import-linter, and ruff-clean code."""
 
 from __future__ import annotations
 

@@ -123,7 +123,7 @@ def test_two_steps_found_near_the_true_days() -> None:
 
 def test_ramp_becomes_a_staircase() -> None:
     # A steady ramp has no single change, but a piecewise-constant model can only follow it in
-    # steps, so PELT returns several changepoints with rising segment means (metrics.md §3.1 warns
+    # steps, so PELT returns several changepoints with rising segment means (docs/metrics.md §3.1 warns
     # about this staircase). A caller must not read every changepoint as an event.
     rng = np.random.default_rng(31)
     y = rng.poisson(np.linspace(0.5, 15.0, 60))

@@ -1,5 +1,5 @@
 """Cold spells and weekly silence (queries/cold_start/cold_spells.sql and silence_weeks.sql,
-metrics.md §3.2), each against an independent computation in this file.
+docs/metrics.md §3.2), each against an independent computation in this file.
 
 The gaps are rebuilt here in plain Python from the raw messages (tests/independent.py): waking
 time is measured by walking the local days between two messages and adding up each day's overlap
@@ -123,7 +123,7 @@ def _all_covered(days: set[dt.date], start: dt.datetime, end: dt.datetime) -> bo
 
 @cache
 def _expected_spells(path: Path, wake_from: int = 8, wake_to: int = 22, min_hours: float = 4.0) -> list[Spell]:
-    """metrics.md §3.2 and the cold_spells.sql header, step by step."""
+    """docs/metrics.md §3.2 and the cold_spells.sql header, step by step."""
     covered = {c: set(v) for c, v in _covered(path).items()}
     out: list[Spell] = []
     for chat, msgs in _active_by_chat(path).items():

@@ -1,4 +1,4 @@
-"""Cold start (metrics.md §3.1, §3.4): the planted truths of the sample scenario, hand-made groups
+"""Cold start (docs/metrics.md §3.1, §3.4): the planted truths of the sample scenario, hand-made groups
 that take off in a step, ramp up slowly, never warm up or have no owner messages, the owner's
 decisions, the CLI and the page."""
 
@@ -107,7 +107,7 @@ def _hand_made(tmp_path: Path, name: str, daily_speakers: list[int], owner_posts
 
 
 def _rule_end(daily_speakers: list[int], owner_posts: int = 2) -> int | None:
-    """metrics.md §3.1 worked out by hand for _group: a week [d, d+7) holds when its distinct
+    """docs/metrics.md §3.1 worked out by hand for _group: a week [d, d+7) holds when its distinct
     speakers (customers are the first n, so the week's largest n) reach max(5, 5% of 31 members) and
     customers sent at least half its messages; the end is the first d whose week and the next hold."""
     def holds(d: int) -> bool:

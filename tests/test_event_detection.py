@@ -1,4 +1,4 @@
-"""Events found in the chat (metrics.md §5.2): Chinese day and hour expressions read against the
+"""Events found in the chat (docs/metrics.md §5.2): Chinese day and hour expressions read against the
 time a message was sent, announcements, reminders and 接龙 lists gathered per chat and event day,
 the planted events of the sample scenario with their sign-ups, and the owner's answer about an
 event no events.csv names."""

@@ -555,7 +555,7 @@ def test_default_bootstrap_size():
 
 
 # ---------------------------------------------------------------------------------------------
-# pooling one type's events (metrics.md §5.4): the mean with a between-event bootstrap
+# pooling one type's events (docs/metrics.md §5.4): the mean with a between-event bootstrap
 
 
 def test_pooled_needs_three_measured_events():

@@ -1,5 +1,5 @@
 """Each WeChat fixture, ingested alone, gives exactly the chats, members, kinds and events its rows
-were written to hold (export-formats.md §1)."""
+were written to hold (docs/formats.md §1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Linking chat members to store customers (metrics.md §5.1): names alike as written or as pinyin,
+"""Linking chat members to store customers (docs/metrics.md §5.1): names alike as written or as pinyin,
 suggestions from phone digits in 接龙 lines, names and "到店了" followed by a visit, the owner's
 answers, and the match rate per chat."""
 

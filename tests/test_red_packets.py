@@ -1,4 +1,4 @@
-"""Red packets (metrics.md §7.2, appendix A.5): each packet's hour against the same clock hour on
+"""Red packets (docs/metrics.md §7.2): each packet's hour against the same clock hour on
 earlier weeks, the parametric bootstrap of its lift, the pooled lift resampling whole days, the
 dependency signal, and the CLI. Recounts read the raw messages, never the SQL under test."""
 

@@ -172,7 +172,7 @@ def test_invitation_edges_and_generations_match_truth(demo_db: Path) -> None:
         want = Counter((e["inviter"]["wxid"], e["invitee"]["wxid"], e["method"])
                        for e in TRUTH["invitation_edges"] if e["chat"] == name)
         assert got == want
-        # generations by the recursive rule of metrics.md A.4, computed on the database
+        # generations by the recursive rule of docs/metrics.md §6.1, computed on the database
         gens = dict(rows(demo_db, """
             with recursive edges as (
                 select member_id, actor_member_id as inviter from membership_events

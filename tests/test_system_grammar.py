@@ -1,4 +1,4 @@
-"""The system-message grammar (export-formats.md §1.6), zh-CN and English clients."""
+"""The system-message grammar (docs/formats.md §1.6), zh-CN and English clients."""
 
 from __future__ import annotations
 

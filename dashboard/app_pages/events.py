@@ -1,4 +1,4 @@
-"""Events & visits: did the cake class bring people into the shop? (metrics.md §5)"""
+"""Events & visits: did the cake class bring people into the shop? (docs/metrics.md §5)"""
 
 from __future__ import annotations
 

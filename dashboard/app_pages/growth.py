@@ -1,4 +1,4 @@
-"""Growth: who brings people in and whether they stay, entry thresholds, red packets (metrics.md §6–7)."""
+"""Growth: who brings people in and whether they stay, entry thresholds, red packets (docs/metrics.md §6–7)."""
 
 from __future__ import annotations
 

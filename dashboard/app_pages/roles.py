@@ -1,4 +1,4 @@
-"""Roles & diversity: who the group needs and whether it has them (metrics.md §4)."""
+"""Roles & diversity: who the group needs and whether it has them (docs/metrics.md §4)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 DuckDB lets one process write or many processes read a file. The app therefore never holds the
 file while idle: readers open short-lived read-only connections, the writer takes the lock only
 for the one transaction that stores an import, and both retry briefly when the other side holds
-it (DESIGN.md §2).
+it (docs/architecture.md §2).
 """
 
 from __future__ import annotations

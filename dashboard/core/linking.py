@@ -1,4 +1,4 @@
-"""Linking chat members to store customers (metrics.md §5.1), beyond what members.csv declares:
+"""Linking chat members to store customers (docs/metrics.md §5.1), beyond what members.csv declares:
 suggestions by a phone's last four digits in a 接龙 line, by name (rapidfuzz, and pypinyin so
 朵朵妈 finds "Duoduo Ma"), and by "到店了" messages followed by the same customer's visit. Each
 suggestion has a method and a confidence; only the owner's confirmation turns it into a link

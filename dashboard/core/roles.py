@@ -37,7 +37,7 @@ DECISIONS = ("alt", "staff", "customer")  # what the owner can say about a suspe
 
 
 def decide(con: duckdb.DuckDBPyConnection, member_id: str, chat_id: str, decision: str) -> list[str]:
-    """The owner's answer to an alt-account suspicion in one chat (metrics.md §3.4): her alt (leaves
+    """The owner's answer to an alt-account suspicion in one chat (docs/metrics.md §3.4): her alt (leaves
     the organic figures), staff, or a real customer (never flagged again). It replaces her earlier
     answer about this member in this chat, so she can change her mind; roles from members.csv are
     left as they are. Returns the chats refreshed."""

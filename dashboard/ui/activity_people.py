@@ -63,7 +63,7 @@ def members(f: Filters) -> None:
 
 
 def participation_params(f: Filters) -> dict:
-    """The window for inequality: the last 28 days of the range by default (metrics.md §2.5: the
+    """The window for inequality: the last 28 days of the range by default (docs/metrics.md §2.5: the
     window changes everything), or the whole range."""
     params = f.params()
     if st.session_state.get("act_ineq_window", "last28") == "last28" and f.end is not None:

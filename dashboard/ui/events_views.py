@@ -22,7 +22,7 @@ def _n(x: float | None) -> str:
 
 
 def sentence(r: dict) -> str:
-    """The one plain sentence for the owner (metrics.md §5.5)."""
+    """The one plain sentence for the owner (docs/metrics.md §5.5)."""
     if r["verdict"] is None:
         return t("events.no_estimate")
     text = t(f"events.say_{r['verdict']}", extra=_n(r["estimate"]), low=_n(r["low90"]), high=_n(r["high90"]),

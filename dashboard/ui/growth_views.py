@@ -1,5 +1,5 @@
 """Growth page sections: joins and exits, the invitation tree, inviters and the reward threshold,
-join cohorts by method and entry threshold, and movement between groups (metrics.md §6)."""
+join cohorts by method and entry threshold, and movement between groups (docs/metrics.md §6)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Growth page, red packets section: what each packet really did in the hour after it, against the
-same hour on earlier weeks (metrics.md §7), and how much the group now depends on packets."""
+same hour on earlier weeks (docs/metrics.md §7), and how much the group now depends on packets."""
 
 from __future__ import annotations
 

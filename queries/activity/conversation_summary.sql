@@ -1,7 +1,7 @@
 -- title: Conversation summary
 -- grain: one row per (chat_id, gap_minutes) for the gaps 10, 30, 60 and 90 minutes; with $by_chat false one row per gap for the selected chats together (chat_id null)
 -- params: $chat_ids varchar[] = null, $start date = null, $end date = null, $organic boolean = false, $by_chat boolean = true
--- description: Per chat and silence threshold (metrics.md §2.4, with its sensitivity strip):
+-- description: Per chat and silence threshold (docs/metrics.md §2.4, with its sensitivity strip):
 --   conversations per covered day, median length and duration, the share with at least two
 --   speakers (organic speakers with $organic), who starts them (staff or members), and the share
 --   of staff-started conversations that drew at least one organic reply. The medians are exact,

@@ -1,7 +1,7 @@
 -- title: Conversations per day
 -- grain: one row per day with a covered day in the selected chats
 -- params: $chat_ids varchar[] = null, $start date = null, $end date = null, $organic boolean = false, $gap_minutes integer = 30
--- description: Conversations started each local day (metrics.md §2.4; a new one after a silence of
+-- description: Conversations started each local day (docs/metrics.md §2.4; a new one after a silence of
 --   more than $gap_minutes: 10, 30, 60 or 90), their median length in messages and duration in
 --   minutes, the share with at least two speakers (organic speakers with $organic: the best sign
 --   of real conversation), and the share started by staff.

@@ -3,7 +3,7 @@
 -- params: $chat_ids varchar[] = null, $start date = null, $end date = null, $organic boolean = false
 -- description: Active messages in each local hour of each weekday (1 = Monday … 7 = Sunday),
 --   divided by the calendar weeks the export covers (covered days ÷ 7, CHAOSS "Activity Dates and
---   Times", metrics.md §2.2), with the raw count and the share of the week's messages, for
+--   Times", docs/metrics.md §2.2), with the raw count and the share of the week's messages, for
 --   members and, beside them, staff: whether the owner posts when customers listen. With
 --   $organic, members are organic members only; staff are the owner, admins and staff.
 with weeks as (

@@ -1,7 +1,7 @@
 -- title: Join-week cohorts
 -- grain: one row per ISO week in which members entered
 -- params: $chat_ids varchar[] = null, $start date = null, $end date = null, $organic boolean = false
--- description: Members who entered the selected chats each ISO week (metrics.md §2.6: their join,
+-- description: Members who entered the selected chats each ISO week (docs/metrics.md §2.6: their join,
 --   or failing that when they were first seen, flagged approximate), the share who spoke within 7
 --   days (activation) and the bracket speaking retention: the share who spoke in week w + 1, 2, 4
 --   and 8. A week the export does not reach yet is null, not zero: a member counts toward week

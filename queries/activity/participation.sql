@@ -2,7 +2,7 @@
 -- grain: one row per chat
 -- params: $chat_ids varchar[] = null, $start date = null, $end date = null, $organic boolean = false
 -- description: Over the members present for the whole window (entered by its first day, not gone
---   before its last; lurkers included with zero, metrics.md §2.5), from their active messages in
+--   before its last; lurkers included with zero, docs/metrics.md §2.5), from their active messages in
 --   the window: lurkers and lurker ratio, Gini, the top 10 % members' share of messages, effective
 --   speakers (Hill q1 = exp of the Shannon entropy of message shares: the chat behaves as if that
 --   many people shared it evenly), contributor absence factor (fewest members who sent half the

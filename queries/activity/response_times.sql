@@ -2,7 +2,7 @@
 -- grain: one row per chat with questions (with $by_chat), plus one row (chat_id null) for the selected chats together
 -- params: $chat_ids varchar[] = null, $start date = null, $end date = null, $organic boolean = false, $by_chat boolean = true
 -- description: Questions asked in the window (by organic members with $organic, else by anyone but
---   staff and bots) and their time to first response (metrics.md §2.3). Unanswered questions are
+--   staff and bots) and their time to first response (docs/metrics.md §2.3). Unanswered questions are
 --   right-censored at 24 h (or when the export ends), not dropped: median, p90 and the shares
 --   answered within 3 min, 30 min and 24 h come from a Kaplan–Meier estimate, and the median is
 --   null when fewer than half are answered. Also who answered first (staff, alt, expert,

@@ -1,7 +1,7 @@
 -- title: Daily, weekly and 28-day speakers, stickiness and speaker rate
 -- grain: one row per (chat_id, day) for every covered day; with $by_chat false, one row per day for the chats together
 -- params: $chat_ids varchar[] = null, $start date = null, $end date = null, $organic boolean = false, $by_chat boolean = true
--- description: DAU, WAU and MAU28 of speakers (metrics.md §2.1; windows reach back before $start,
+-- description: DAU, WAU and MAU28 of speakers (docs/metrics.md §2.1; windows reach back before $start,
 --   so its first days are whole), stickiness = mean DAU over the last 7 days ÷ MAU28, members
 --   in the chat that day (members) and in its last 7 days (members_7d), and the speaker rate
 --   (群活跃度): DAU ÷ members daily, WAU ÷ members_7d weekly. Organic counts organic speakers

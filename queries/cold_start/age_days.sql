@@ -1,7 +1,7 @@
 -- title: Group age, day by day
 -- grain: one row per (chat_id, day) for every covered day from the group's birth (view chat_births)
 -- params: $chat_ids varchar[] = null, $min_speakers integer = 5, $min_speaker_share double = 0.05, $min_organic_share double = 0.5
--- description: The cold-start view (metrics.md §3.1), aligned on group age (day 0 = birth, see
+-- description: The cold-start view (docs/metrics.md §3.1), aligned on group age (day 0 = birth, see
 --   chat_births; birth_seen false means the export starts later and cold start cannot be seen).
 --   Per day (rollup chat_age_days): active and organic messages, organic speakers, staff messages,
 --   members. And the 7-day window starting that day: its organic speakers and organic share of

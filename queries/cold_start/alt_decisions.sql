@@ -1,7 +1,7 @@
 -- title: The owner's decisions on suspected alt accounts
 -- grain: one row per (chat_id, member_id) the owner has declared alt or a real customer
 -- params: $chat_ids varchar[] = null
--- description: Declared roles that settle an alt-account suspicion (metrics.md §3.4): alt (her own
+-- description: Declared roles that settle an alt-account suspicion (docs/metrics.md §3.4): alt (her own
 --   account: it leaves the organic figures) or customer (a real customer: never flagged again). A
 --   role declared without a chat holds in every chat the member is in. Staff declared the same way are not scored at
 --   all. When both are declared, alt wins, as in member_classes.

@@ -1,7 +1,7 @@
 -- title: Alt-account evidence
 -- grain: one row per (chat_id, member_id, reference_id): every account that is not staff or a bot and sent an active message, against the owner and each staff member of the chat
 -- params: $chat_ids varchar[] = null
--- description: The measurements behind the alt-account evidence score (metrics.md §3.4), from the
+-- description: The measurements behind the alt-account evidence score (docs/metrics.md §3.4), from the
 --   alt_evidence rollup (see queries/rollups/alt_evidence.sql for each one), with the names, the
 --   chat's birth (founding_batch: X joined in the group's founding batch) and the store records:
 --   X's linked store customers and their visits. The thresholds and the score are applied by

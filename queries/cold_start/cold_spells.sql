@@ -1,7 +1,7 @@
 -- title: Cold spells (冷场)
 -- grain: one row per silence: a waking-hours gap between organic messages over the chat's threshold
 -- params: $chat_ids varchar[] = null, $wake_from integer = 8, $wake_to integer = 22, $min_hours double = 4, $quantile double = 0.95, $reply_minutes integer = 60
--- description: metrics.md §3.2. Gaps between consecutive organic messages (customers and experts)
+-- description: docs/metrics.md §3.2. Gaps between consecutive organic messages (customers and experts)
 --   measured in waking time only ($wake_from:00 to $wake_to:00 local; a gap from 21:00 to 09:00 is two
 --   waking hours), so nights never count. A gap is a cold spell when it exceeds
 --   max($min_hours, the $quantile quantile of the chat's waking gaps that ended in the 28 days

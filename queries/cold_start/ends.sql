@@ -2,7 +2,7 @@
 -- grain: one row per chat with a covered day from its birth
 -- params: $chat_ids varchar[] = null
 -- description: Each chat's birth (born_on: group age day 0; birth_seen false: the export starts
---   after the group was made, so its cold start cannot be seen) and its cold-start end (metrics.md
+--   after the group was made, so its cold start cannot be seen) and its cold-start end (docs/metrics.md
 --   §3.1) from rollup chat_cold_start: status ended (end_day: the first day that, with the week
 --   after it, met the two-week rule; end_age_day its group age), not_yet (the rule never held) or
 --   not_visible; changepoint_day, PELT's first changepoint into a warm segment, and whether it

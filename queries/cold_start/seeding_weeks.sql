@@ -1,7 +1,7 @@
 -- title: Seeding, week by week of group age
 -- grain: one row per (chat_id, age_week) from the group's birth (week 0 = days 0–6 of group age)
 -- params: $chat_ids varchar[] = null, $prompt_gap_minutes integer = 10, $reply_minutes integer = 60
--- description: How much the shop carried the talk while the group was young (metrics.md §3.1):
+-- description: How much the shop carried the talk while the group was young (docs/metrics.md §3.1):
 --   active messages, and those of the owner, of staff (owner, admins and staff together) and of
 --   declared alt accounts, with their shares; seeding intensity = staff messages per organic
 --   speaker that week; and prompt conversion, the best early signal: a staff prompt is a staff

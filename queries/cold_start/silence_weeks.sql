@@ -1,7 +1,7 @@
 -- title: Silence, week by week
 -- grain: one row per (chat_id, week) with a covered day; week = the Monday it starts on
 -- params: $chat_ids varchar[] = null, $wake_from integer = 8, $wake_to integer = 22
--- description: metrics.md §3.2 per calendar week: the silence ratio, the share of waking hours
+-- description: docs/metrics.md §3.2 per calendar week: the silence ratio, the share of waking hours
 --   (hour bins from $wake_from to $wake_to on covered days) with no organic message; days with no
 --   organic message at all, and the longest run of them inside the week. The week's cold spells
 --   come from cold_start/cold_spells.

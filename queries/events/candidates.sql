@@ -1,7 +1,7 @@
 -- title: Messages that may announce an event
 -- grain: one row per message or 接龙 list
 -- params: $chat_ids varchar[]
--- description: What event detection (metrics.md §5.2) reads in the chosen chats: text messages
+-- description: What event detection (docs/metrics.md §5.2) reads in the chosen chats: text messages
 --   with event words (活动 报名 接龙 课 比赛 DIY 手工 亲子 到店 名额) and a day expression (6月14日, 周六,
 --   明天 …), and every 接龙 list with its title and first version. Who sent each (class) is kept so
 --   announcements by the shop can be told from customers' chatter.

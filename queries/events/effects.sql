@@ -3,7 +3,7 @@
 -- params: $chat_ids varchar[] = null
 -- description: Each event with its funnel and effect from rollup event_effects (the funnel as
 --   query events/funnel counts it): the estimated extra visit-days in days 1–7 and its intervals, the verdict, the
---   minimum detectable effect, caveats, both estimates and the baseline's days (metrics.md §5).
+--   minimum detectable effect, caveats, both estimates and the baseline's days (docs/metrics.md §5).
 select e.event_id, e.name, e.category, e.store_id, cast(e.start_at as date) as event_day, e.cost, x.chat_id,
     c.name as chat_name, x.* exclude (event_id, chat_id)
 from event_effects x

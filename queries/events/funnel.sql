@@ -1,7 +1,7 @@
 -- title: Event funnel
 -- grain: one row per store event
 -- params: $event_ids varchar[] = null
--- description: Per event (metrics.md §5.2, §5.5): members exposed at the announcement → signed up
+-- description: Per event (docs/metrics.md §5.2, §5.5): members exposed at the announcement → signed up
 --   in its 接龙 → of those with a store customer link, attended (a visit on the event day) →
 --   returned within 7 and 28 days after it; the revenue of attendees on the day and of signed-up
 --   customers in the 28 days after; and the match rate (exposed members with a customer link).

@@ -1,7 +1,7 @@
 -- title: What member ↔ customer suggestions are made from
 -- grain: one row per clue (a 接龙 line with four digits, a member's name, or an "I'm at the shop" message with the visits after it)
 -- params: none
--- description: Clues for linking chat members to store customers (metrics.md §5.1) among members
+-- description: Clues for linking chat members to store customers (docs/metrics.md §5.1) among members
 --   and customers with no confirmed link yet, and pairs the owner has not rejected: 接龙 lines
 --   holding four digits (a phone's last four), members' names beside customers' names, and
 --   messages saying the member is at the shop (rollup checkin_messages) with every customer visit in the

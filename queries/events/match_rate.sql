@@ -1,7 +1,7 @@
 -- title: How many members are linked to a store customer
 -- grain: one row per (chat, linked) with the members it holds
 -- params: $chat_ids varchar[] = null
--- description: The match rate and who gets matched (metrics.md §5.1): per chat, organic members
+-- description: The match rate and who gets matched (docs/metrics.md §5.1): per chat, organic members
 --   with and without a confirmed customer link, and for each side their mean active messages,
 --   active days, days in the chat and share of regulars (Orbit participating or above). A low or
 --   lopsided match rate biases every visit figure after it.

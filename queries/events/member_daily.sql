@@ -1,7 +1,7 @@
 -- title: Exposed customers' visits per day around each event
 -- grain: one row per (event_id, day) from 70 days before the event day to 28 after
 -- params: $event_ids varchar[] = null
--- description: The same-weekday baseline's series (metrics.md §5.3 A): per event and day, the
+-- description: The same-weekday baseline's series (docs/metrics.md §5.3 A): per event and day, the
 --   visit-days of the members exposed to it who have a customer link, zeros included, and how
 --   many of those were signed-up customers'.
 with x as (

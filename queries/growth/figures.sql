@@ -1,7 +1,7 @@
 -- title: Referral growth figures per chat
 -- grain: one row per chat
 -- params: $chat_ids varchar[] = null, $horizon_days integer = 30
--- description: The invitation tree's shape and how members bring others in (metrics.md §6.2):
+-- description: The invitation tree's shape and how members bring others in (docs/metrics.md §6.2):
 --   members, joiners (a join the export shows), members per generation, the deepest generation,
 --   the share of joiners at generation 2 or more, the share invited by organic (non-staff)
 --   members; and over organic joiners, observed K (invitees within $horizon_days of the

@@ -3,7 +3,7 @@
 -- params: $chat_ids varchar[] = null
 -- description: Rollup invitation_tree: each member's inviter, names and classes (staff-driven
 --   growth is an inviter who is not organic: the owner, staff, an alt account or a bot), and what
---   became of each member who joined (metrics.md §6.3): spoke within 7 days of joining, still
+--   became of each member who joined (docs/metrics.md §6.3): spoke within 7 days of joining, still
 --   spoke 7 and 30 days after (null when the export ends sooner), left or was removed; with the
 --   chat's name; with a customer link, whether they bought something after joining; the entry
 --   threshold she marked for the day they joined (table join_regimes, null when none) and their

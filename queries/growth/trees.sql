@@ -1,7 +1,7 @@
 -- title: Invitation trees and their structural virality
 -- grain: one row per invitation tree of two members or more
 -- params: $chat_ids varchar[] = null
--- description: Each tree of a chat's invitation tree (metrics.md §6.1): its root, size, depth and
+-- description: Each tree of a chat's invitation tree (docs/metrics.md §6.1): its root, size, depth and
 --   structural virality, the mean distance between all pairs of its members (Goel et al. 2016):
 --   about 2 when one member invited everyone, larger for long chains. In a tree the distances
 --   add up edge by edge: an edge above a subtree of s members of n lies on s·(n − s) paths, so

@@ -3,7 +3,7 @@
 -- params: $chat_ids varchar[] = null
 -- description: Rollup red_packet_weeks with the chat's name: per chat and week (Monday) the
 --   organic speakers, those who spoke only within 60 minutes after a red packet, the share of
---   organic messages sent in such an hour, and the packets that week (metrics.md §7.2).
+--   organic messages sent in such an hour, and the packets that week (docs/metrics.md §7.2).
 select w.chat_id, c.name as chat_name, w.week, w.speakers, w.speakers_only_after_packet,
     w.share_only_after_packet, w.share_msgs_after_packet, w.packets
 from red_packet_weeks w

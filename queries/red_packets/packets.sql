@@ -1,7 +1,7 @@
 -- title: Red packets with their claims
 -- grain: one row per red packet
 -- params: $chat_ids varchar[] = null
--- description: Each red packet seen in the exports (metrics.md §7.1): chat, time, local day,
+-- description: Each red packet seen in the exports (docs/metrics.md §7.1): chat, time, local day,
 --   sender and their class, the claims seen (only in the sender's own export: "X领取了你的红包"),
 --   seconds to the first and the median claim, and the amount the owner entered (exports never
 --   hold amounts; null until she does).

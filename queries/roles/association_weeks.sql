@@ -1,7 +1,7 @@
 -- title: Diversity and next week's engagement, per chat and week
 -- grain: one row per (chat_id, week) with a rarefied topic diversity
 -- params: $chat_ids varchar[] = null
--- description: The local test of metrics.md §4.4, a weekly panel per chat: at week t the
+-- description: The local test of docs/metrics.md §4.4, a weekly panel per chat: at week t the
 --   rarefied topic diversity (q1), the role-mixing share of conversations and the answers experts
 --   gave; at week t + 1 the organic speakers; and of the members who entered in week t, the share
 --   who spoke in week t + 4 (newcomer retention, null when nobody entered). An association, not a

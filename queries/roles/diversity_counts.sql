@@ -1,7 +1,7 @@
 -- title: What weekly diversity is counted over
 -- grain: one row per (chat_id, week, dimension, item)
 -- params: $chat_ids varchar[]
--- description: The counts behind the weekly Hill numbers (metrics.md §4.3), per chat and ISO week:
+-- description: The counts behind the weekly Hill numbers (docs/metrics.md §4.3), per chat and ISO week:
 --   dimension topics (item = topic, n = organic text messages naming it, from topic_days),
 --   speakers (item = organic speaker, n = their active messages) and roles (item = active
 --   speaker other than a bot, n = their active messages, role = staff, alt, expert, newcomer for a

@@ -2,7 +2,7 @@
 -- grain: one row per (chat_id, week, source_id, target_id)
 -- params: $chat_ids varchar[]
 -- description: The reply_edges rollup of the given chats, with both ends' names: who answered whom
---   each week, strong (quote, @mention) and weak (adjacency) counts (metrics.md §4.1).
+--   each week, strong (quote, @mention) and weak (adjacency) counts (docs/metrics.md §4.1).
 select e.*, s.name as source_name, t.name as target_name
 from reply_edges e
 left join (select chat_id, member_id, name from chat_members where list_contains($chat_ids, chat_id)) s

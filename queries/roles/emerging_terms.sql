@@ -1,7 +1,7 @@
 -- title: Emerging words per week
 -- grain: one row per (week, term) among each week's top $per_week
 -- params: $chat_ids varchar[], $per_week integer = 8
--- description: Weekly TF-IDF with conversations as documents (metrics.md §4.2): a word's score in
+-- description: Weekly TF-IDF with conversations as documents (docs/metrics.md §4.2): a word's score in
 --   week w is the share of that week's conversations (30-minute gap) using it times ln(N / df),
 --   N being all conversations of the chosen chats and df those using the word. Words every
 --   conversation uses score low; a word that suddenly fills one week scores high. New marks a

@@ -1,7 +1,7 @@
 -- title: Each expert's pull
 -- grain: one row per (chat_id, member_id) of a declared or inferred expert
 -- params: $chat_ids varchar[] = null
--- description: What each expert brings to a chat (metrics.md §4.1): questions answered (first
+-- description: What each expert brings to a chat (docs/metrics.md §4.1): questions answered (first
 --   responses), conversations they started (30-minute gap) that drew at least two customers, their
 --   messages in their own domain's vocabulary (declared domain, else the inferred one), and the
 --   offline events of that domain (events.csv category).

@@ -1,7 +1,7 @@
 -- title: Member behaviour features
 -- grain: one row per (chat_id, member_id) of chat_members
 -- params: $chat_ids varchar[]
--- description: What roles are inferred from (metrics.md §4.1), per member of a chat, read from the
+-- description: What roles are inferred from (docs/metrics.md §4.1), per member of a chat, read from the
 --   other rollups (and one pass over the chats' messages for clock hours and links):
 --   questions asked and answered (first responses, table questions), how many distinct askers
 --   they answered and how many of those are low-activity members (active on fewer days than the

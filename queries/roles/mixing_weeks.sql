@@ -1,7 +1,7 @@
 -- title: Role mixing and staff dependency per week
 -- grain: one row per week over the chosen chats
 -- params: $chat_ids varchar[] = null
--- description: Whether customers talk to each other or only to the shop (metrics.md §4.3, §4.5),
+-- description: Whether customers talk to each other or only to the shop (docs/metrics.md §4.3, §4.5),
 --   per ISO week over the chosen chats. Conversations (30-minute gap, ≥ 2 speakers): share with a
 --   customer and staff or an expert, share with ≥ 2 customers. Replies (reply_edges, a quote or
 --   @mention weighing 10, adjacency 1): share customer → customer, share customer → shop (staff),

@@ -3,7 +3,7 @@
 -- params: $chat_ids varchar[] = null, $role varchar = null, $limit integer = null
 -- description: Rollup member_profiles for the chosen chats, with the chat's name and each member's
 --   declared domain (members.csv or the page): the roles declared, the roles inferred from behaviour
---   with their evidence (metrics.md §4.1), the figures the evidence rests on, the chat RFM scores
+--   with their evidence (docs/metrics.md §4.1), the figures the evidence rests on, the chat RFM scores
 --   and reply-network centrality. $role keeps members who hold that role, declared or inferred;
 --   $limit keeps the first rows (by chat, then messages), every row when null.
 with declared_domain as (

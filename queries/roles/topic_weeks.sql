@@ -1,7 +1,7 @@
 -- title: Topic share per week
 -- grain: one row per (week, topic) over the chosen chats
 -- params: $chat_ids varchar[] = null
--- description: Topics over time (metrics.md §4.2): per ISO week and topic of the lexicon, the
+-- description: Topics over time (docs/metrics.md §4.2): per ISO week and topic of the lexicon, the
 --   organic text messages (customers and experts) naming the topic and their share of all organic
 --   text and quote messages that week. Multi-label: a message naming two topics counts in both,
 --   so shares need not add up to 100%.

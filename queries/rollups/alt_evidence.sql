@@ -1,7 +1,7 @@
 -- title: Alt-account evidence
 -- grain: one row per (chat_id, member_id, reference_id): every account that is not staff or a bot and sent an active message, against the owner and each staff member of the chat
 -- params: $chat_ids varchar[]
--- description: The measurements behind the alt-account evidence score (metrics.md §3.4); the
+-- description: The measurements behind the alt-account evidence score (docs/metrics.md §3.4); the
 --   thresholds and the score are applied by core/analytics/alt_accounts.py. Per account X and
 --   reference O (owner or staff): (1) when X joined and who invited X; (2) the share of X's active
 --   messages sent before the chat's cold-start end (rollup chat_cold_start) plus 14 days; (3)

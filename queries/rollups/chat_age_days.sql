@@ -1,7 +1,7 @@
 -- title: Group age, day by day
 -- grain: one row per (chat_id, day) for every covered day from the group's birth (view chat_births)
 -- params: $chat_ids varchar[]
--- description: The measurements behind the cold-start rule (metrics.md §3.1), aligned on group age
+-- description: The measurements behind the cold-start rule (docs/metrics.md §3.1), aligned on group age
 --   (day 0 = birth, see chat_births). Per day: active and organic messages, organic speakers, staff
 --   messages and members (rollup chat_day_speakers). And the 7-day window starting that day: its
 --   distinct organic speakers, active and organic messages, the members on the window's last

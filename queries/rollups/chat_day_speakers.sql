@@ -2,7 +2,7 @@
 -- grain: one row per (chat_id, day, organic) for every covered day; organic = false is everyone
 -- params: $chat_ids varchar[]
 -- description: Active messages, DAU, WAU and MAU28 of speakers (members with at least one active
---   message on the day, in the trailing 7 and 28 local days; metrics.md §2.1) and the members in
+--   message on the day, in the trailing 7 and 28 local days; docs/metrics.md §2.1) and the members in
 --   the chat at some time that day (members) and in its trailing 7 days (members_7d), the speaker
 --   rates' denominators, for everyone and for organic members. Days outside the export's coverage are absent, and a window spanning a gap
 --   counts only what was exported.

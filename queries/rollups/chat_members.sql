@@ -1,13 +1,13 @@
 -- title: Chat members
 -- grain: one row per (chat_id, member_id)
 -- params: $chat_ids varchar[]
--- description: Everyone known to be in a chat, lurkers included (metrics.md §2.5): seen there under a
+-- description: Everyone known to be in a chat, lurkers included (docs/metrics.md §2.5): seen there under a
 --   name (senders, event subjects and actors, mentions, reactions, 接龙 entries, members.csv), given a
 --   role there, joining, or sending a message. With the name they used last there, when and how
 --   they first joined, when they left (if still gone),
---   what they said, their Orbit level (metrics.md §4: ≥ 30 active days in a quarter leading, ≥ 7 in
+--   what they said, their Orbit level (docs/metrics.md §4: ≥ 30 active days in a quarter leading, ≥ 7 in
 --   a month contributing, ≥ 2 in a week participating, else exploring; the highest reached in the
---   year before the chat's last covered day) and their join-week cohort (metrics.md §2.6): the
+--   year before the chat's last covered day) and their join-week cohort (docs/metrics.md §2.6): the
 --   ISO week of their join, or failing that of when they were first seen (approximate), activation
 --   (spoke within 7 days of entering) and speaking retention in weeks 1, 2, 4 and 8 after it.
 with present as (

@@ -2,7 +2,7 @@
 -- grain: one row per message
 -- params: $chat_ids varchar[]
 -- description: Text messages in which a member says they are at the shop (到店了, 我在店里 …), the
---   clue that links a member to the customer whose visit follows (metrics.md §5.1). Kept apart so
+--   clue that links a member to the customer whose visit follows (docs/metrics.md §5.1). Kept apart so
 --   link suggestions never scan every message.
 select chat_id, msg_id, member_id, ts, text
 from messages

@@ -1,7 +1,7 @@
 -- title: Conversations per day
 -- grain: one row per (chat_id, gap_minutes, day) with a conversation started that day
 -- params: $chat_ids varchar[]
--- description: Counts from the conversations rollup (metrics.md §2.4) per chat, silence gap and the
+-- description: Counts from the conversations rollup (docs/metrics.md §2.4) per chat, silence gap and the
 --   local day a conversation started: all of them, those with at least two speakers and with at
 --   least two organic speakers, those started by staff, and of those the ones that drew an
 --   organic reply. Shares over any set of days are sums of these.

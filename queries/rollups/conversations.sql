@@ -1,12 +1,12 @@
 -- title: Conversations
 -- grain: one row per (chat_id, gap_minutes, conv_no)
 -- params: $chat_ids varchar[]
--- description: Conversations (metrics.md §2.4): a chat's active messages in time order, a new
+-- description: Conversations (docs/metrics.md §2.4): a chat's active messages in time order, a new
 --   conversation starting whenever the gap to the previous message exceeds gap_minutes (10, 30, 60
 --   and 90, so the page can switch and show the sensitivity). Per conversation: start, end,
 --   messages, distinct speakers and organic speakers, who sent the first message and whether an
 --   organic member other than that person spoke in it, its duration, and how many customers, staff
---   and experts spoke in it (role mixing, metrics.md §4.3). Staff messages stay in: they keep talk
+--   and experts spoke in it (role mixing, docs/metrics.md §4.3). Staff messages stay in: they keep talk
 --   going too.
 with msgs as (
     select m.chat_id, m.msg_id, m.member_id, m.ts, coalesce(c.member_class, 'customer') as member_class

@@ -3,7 +3,7 @@
 -- params: $chat_ids varchar[]
 -- description: The local days some import of the chat covers, from its first to its last message.
 --   A covered day with no message is a quiet day; a day outside every import is a gap in the
---   export, not a quiet day (metrics.md §2.1), so metrics count over these days only.
+--   export, not a quiet day (docs/metrics.md §2.1), so metrics count over these days only.
 select distinct i.chat_id, cast(d as date) as day
 from (
     select unnest(chat_ids) as chat_id, coverage_start, coverage_end from imports

@@ -2,7 +2,7 @@
 -- grain: one row per (chat_id, member_id, day); member_id null = sender unknown to the export
 -- params: $chat_ids varchar[]
 -- description: Messages, active messages (everything but system notices and recall stubs,
---   metrics.md §1.3) and characters per member and local day, with the member's class
+--   docs/metrics.md §1.3) and characters per member and local day, with the member's class
 --   (view member_classes; no role = customer).
 with msgs as (
     select chat_id, member_id, cast(ts as date) as day, count(*)::bigint as messages,

@@ -1,7 +1,7 @@
 -- title: Invitation tree
 -- grain: one row per (chat, member) known in the chat
 -- params: $chat_ids varchar[]
--- description: Who brought each member into the chat (metrics.md §6.1), rebuilt from the join
+-- description: Who brought each member into the chat (docs/metrics.md §6.1), rebuilt from the join
 --   system messages: the inviter of a member's latest join (re-joins: the latest wins), how (invite,
 --   qr = a QR code the inviter shared, link, unknown), and when. Roots are the creation batch and
 --   everyone whose inviter is unknown (generation 0); an invitee's generation is its inviter's + 1,
@@ -10,7 +10,7 @@
 --   subtree_size counts the members below a member, itself included: a tree's structural virality
 --   is then a sum over its edges (query growth/trees). Each member and inviter also carries their
 --   name and class (rollup chat_members, so a change of roles recounts this one too), and what
---   became of a member who joined (metrics.md §6.3): spoke within 7 days of joining, still spoke
+--   became of a member who joined (docs/metrics.md §6.3): spoke within 7 days of joining, still spoke
 --   7 and 30 days after (null when the export ends sooner), left or was removed.
 with joins as (
     select chat_id, member_id,

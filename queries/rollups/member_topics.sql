@@ -2,7 +2,7 @@
 -- grain: one row per (chat_id, member_id, topic)
 -- params: $chat_ids varchar[]
 -- description: A member's text messages naming each topic in a chat (see topic_days): the
---   domain-vocabulary share of the expert signature (metrics.md §4.1) and the shop vocabulary of
+--   domain-vocabulary share of the expert signature (docs/metrics.md §4.1) and the shop vocabulary of
 --   staff come from here.
 with labelled as (
     select distinct t.msg_id, w.topic

@@ -1,13 +1,13 @@
 -- title: Questions and their first response
 -- grain: one row per question
 -- params: $chat_ids varchar[]
--- description: Questions (metrics.md §2.3): text or quote messages from anyone but staff and bots
+-- description: Questions (docs/metrics.md §2.3): text or quote messages from anyone but staff and bots
 --   with a question mark or a question particle or phrase (吗 呢 怎么 多少 几点 有没有 能不能 哪里
 --   请问 求推荐). The first response is the earliest message from someone else within 24 h that
 --   quotes the question, @mentions the asker, or (weakest) is the very next message, within
 --   30 minutes, when the asker was not in the middle of a crowd: adjacency is not used when two
 --   or more other people spoke in the three messages before the question within the 10 minutes
---   before it (talk interleaving), or another person spoke less than 60 s before it. metrics.md §2.3 uses 10 minutes for adjacency edges in general; a
+--   before it (talk interleaving), or another person spoke less than 60 s before it. docs/metrics.md §2.3 uses 10 minutes for adjacency edges in general; a
 --   question in a shop group is often answered by an expert or a clerk who first looks something
 --   up, and the next other voice within half an hour is its answer far more often than not, so
 --   questions allow 30 minutes (at 10 the sample's plainly answered questions mostly read as

@@ -1,7 +1,7 @@
 -- title: Dependency on red packets, by week (rollup)
 -- grain: one row per (chat_id, week) with organic speakers, in chats with a red packet
 -- params: $chat_ids varchar[]
--- description: The owner's dependency signal (metrics.md §7.2): per chat and week (starting
+-- description: The owner's dependency signal (docs/metrics.md §7.2): per chat and week (starting
 --   Monday), the organic speakers, those who spoke only within 60 minutes after a red packet, and
 --   the share of organic active messages sent in such an hour. A rising share warns the group is
 --   turning into a 红包群 that talks only when paid.

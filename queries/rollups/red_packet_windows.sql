@@ -2,8 +2,8 @@
 -- grain: one row per (packet_id, k): k = 0 the packet's own hour, k = 1…4 the same clock hour 7·k days
 --   before, k = −1…−4 the same hour 7·|k| days after
 -- params: $chat_ids varchar[]
--- description: What organic members did around each red packet and in its controls (metrics.md §7.2,
---   appendix A.5), counted per window starting at w0 (the packet's time, or 7·k days earlier):
+-- description: What organic members did around each red packet and in its controls (docs/metrics.md §7.2),
+--   counted per window starting at w0 (the packet's time, or 7·k days earlier):
 --   active messages and distinct speakers in [w0, w0 + 60 min); of those messages the thanks (a
 --   sticker, or a text of at most 15 characters matching the thanks words below) and the substantive rest; new
 --   voices (speakers with no active message in the chat in the 28 days before w0); the hour

@@ -1,7 +1,7 @@
 -- title: Reply edges
 -- grain: one row per (chat_id, week, source_id, target_id)
 -- params: $chat_ids varchar[]
--- description: Who answered whom, per ISO week (metrics.md §2.3 and §4.1). Strong: a message that
+-- description: Who answered whom, per ISO week (docs/metrics.md §2.3 and §4.1). Strong: a message that
 --   quotes the target's message or @mentions the target. Weak (adjacency): a message that quotes and
 --   mentions no one and comes right after the target's, within 10 minutes. Self-replies and unknown
 --   senders are left out. With the classes of both ends, for the customer-to-customer share.

@@ -5,7 +5,7 @@
 --   with the chat's other rollups) that the pages read as dated marks, found once per import
 --   rather than among every message on each draw:
 --   referral: a reward for inviting a number of people ("邀请10位宝妈进群送…", "拉满5人…"), with
---     that number in threshold, the reward threshold the bunching test looks at (metrics.md §6.3);
+--     that number in threshold, the reward threshold the bunching test looks at (docs/metrics.md §6.3);
 --   rule: a group rule stated (群规, 禁止, 严禁, 不允许, 请勿, 不得), the days the Group rules page
 --     compares hits around.
 with staff_texts as (

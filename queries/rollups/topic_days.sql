@@ -2,7 +2,7 @@
 -- grain: one row per (chat_id, day, topic, member_class)
 -- params: $chat_ids varchar[]
 -- description: Text messages naming each topic of the lexicon (table topic_words, from
---   core/text/topics.toml) per chat, local day and sender class (metrics.md §4.2). A message names a
+--   core/text/topics.toml) per chat, local day and sender class (docs/metrics.md §4.2). A message names a
 --   topic when one of its terms (table terms, cut at ingest with the shop lexicon and the owner's
 --   own words) is a word of the topic; it counts once per topic, in every topic it names.
 with labelled as (

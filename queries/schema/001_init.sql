@@ -1,5 +1,5 @@
 -- title: Canonical tables
--- description: Every table of DESIGN.md §3. Instants are TIMESTAMPTZ; keys end in _id.
+-- description: Every table of docs/architecture.md §3. Instants are TIMESTAMPTZ; keys end in _id.
 -- Big tables (messages, terms) carry no index: ingest de-duplicates with anti-joins instead,
 -- which keeps bulk inserts fast and memory flat.
 

@@ -31,7 +31,7 @@ create table chat_cold_start (
     changepoint_day date,
     confirmed boolean not null
 );
-comment on table chat_cold_start is 'Rollup: each chat''s cold-start end by the two-week rule with metrics.md''s defaults (status ended, not_yet or not_visible) and the PELT changepoint that confirms it or not.';
+comment on table chat_cold_start is 'Rollup: each chat''s cold-start end by the two-week rule with the defaults of docs/metrics.md §3.1 (status ended, not_yet or not_visible) and the PELT changepoint that confirms it or not.';
 
 create table alt_evidence (
     chat_id varchar not null,
@@ -61,5 +61,5 @@ create table alt_evidence (
     fast_claims bigint not null,
     primary key (chat_id, member_id, reference_id)
 );
-comment on table alt_evidence is 'Rollup: the measurements behind the alt-account score (metrics.md §3.4) for every account that is not staff or a bot, against the owner and each staff member of the chat; see queries/rollups/alt_evidence.sql.';
+comment on table alt_evidence is 'Rollup: the measurements behind the alt-account score (docs/metrics.md §3.4) for every account that is not staff or a bot, against the owner and each staff member of the chat; see queries/rollups/alt_evidence.sql.';
 insert or replace into meta values ('rollups_stale', '1');

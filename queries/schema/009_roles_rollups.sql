@@ -1,4 +1,4 @@
--- Roles and diversity (metrics.md §4). The topic lexicon and the owner's own words live in the
+-- Roles and diversity (docs/metrics.md §4). The topic lexicon and the owner's own words live in the
 -- database so analysts can join them; topics, replies, member profiles and weekly diversity are
 -- rollups refreshed per chat with the others, so the Roles page never scans messages or terms.
 create table topic_words (
@@ -46,7 +46,7 @@ create table reply_edges (
     weak bigint not null,
     primary key (chat_id, week, source_id, target_id)
 );
-comment on table reply_edges is 'Rollup: who answered whom per ISO week (metrics.md §2.3, §4.1): strong = quotes and @mentions of the target, weak = the next message within 10 minutes after the target''s, when it quotes and mentions no one.';
+comment on table reply_edges is 'Rollup: who answered whom per ISO week (docs/metrics.md §2.3, §4.1): strong = quotes and @mentions of the target, weak = the next message within 10 minutes after the target''s, when it quotes and mentions no one.';
 
 create table member_profiles (
     chat_id varchar not null,
@@ -88,7 +88,7 @@ create table member_profiles (
     clustering double,
     primary key (chat_id, member_id)
 );
-comment on table member_profiles is 'Rollup: per member of a chat, the roles declared and the roles inferred from behaviour with their evidence (metrics.md §4.1): expert (answer-person signature and domain vocabulary), staff patterns, owner (created the group), newcomer, lurker, regular (Orbit); the chat RFM scores; reply-network centrality. Declared roles beat inferred ones.';
+comment on table member_profiles is 'Rollup: per member of a chat, the roles declared and the roles inferred from behaviour with their evidence (docs/metrics.md §4.1): expert (answer-person signature and domain vocabulary), staff patterns, owner (created the group), newcomer, lurker, regular (Orbit); the chat RFM scores; reply-network centrality. Declared roles beat inferred ones.';
 
 create table diversity_weeks (
     chat_id varchar not null,
@@ -104,7 +104,7 @@ create table diversity_weeks (
     q2_rarefied double,
     primary key (chat_id, week, dimension)
 );
-comment on table diversity_weeks is 'Rollup: Hill numbers per chat and ISO week (metrics.md §4.3) for dimension topics (organic text messages per topic), speakers (organic speakers'' messages) and roles (active speakers per role), raw and rarefied to n_star messages (min(200, the chat''s smallest week of at least 30 messages), 200 draws); weeks under 30 messages get no rarefied value.';
+comment on table diversity_weeks is 'Rollup: Hill numbers per chat and ISO week (docs/metrics.md §4.3) for dimension topics (organic text messages per topic), speakers (organic speakers'' messages) and roles (active speakers per role), raw and rarefied to n_star messages (min(200, the chat''s smallest week of at least 30 messages), 200 draws); weeks under 30 messages get no rarefied value.';
 
 alter table conversations add column n_customer_speakers bigint not null default 0;
 alter table conversations add column n_staff_speakers bigint not null default 0;

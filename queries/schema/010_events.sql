@@ -1,4 +1,4 @@
--- Events and store visits (metrics.md §5): events found in the chat, the owner's answers about
+-- Events and store visits (docs/metrics.md §5): events found in the chat, the owner's answers about
 -- them, and the status of each member ↔ customer link (suggested links wait for her answer).
 create table chat_events (
     chat_id varchar not null,

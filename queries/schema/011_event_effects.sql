@@ -36,5 +36,5 @@ create table event_effects (
     baseline_band_low double[],
     baseline_band_high double[]
 );
-comment on table event_effects is 'Rollup: per store event announced in a chat, the estimated extra visit-days in days 1–7 (method did or baseline, metrics.md §5.3) with 80% and 90% intervals, the verdict (clear_lift … clear_drop), the minimum detectable effect, caveats (holiday, small_sample, pretrend, overlap), both estimates and the baseline''s days; see core/analytics/events.py.';
+comment on table event_effects is 'Rollup: per store event announced in a chat, the estimated extra visit-days in days 1–7 (method did or baseline, docs/metrics.md §5.3) with 80% and 90% intervals, the verdict (clear_lift … clear_drop), the minimum detectable effect, caveats (holiday, small_sample, pretrend, overlap), both estimates and the baseline''s days; see core/analytics/events.py.';
 insert or replace into meta values ('rollups_stale', '1');

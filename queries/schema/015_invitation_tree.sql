@@ -1,4 +1,4 @@
--- The invitation tree of each chat (metrics.md §6.1), kept as a rollup: see
+-- The invitation tree of each chat (docs/metrics.md §6.1), kept as a rollup: see
 -- queries/rollups/invitation_tree.sql. Filled for every chat after the migrations.
 create table invitation_tree (
     chat_id varchar not null,

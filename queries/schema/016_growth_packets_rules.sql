@@ -60,6 +60,6 @@ create table red_packet_weeks (
     packets bigint not null,
     primary key (chat_id, week)
 );
-comment on table red_packet_weeks is 'Rollup: per chat with red packets and week, the organic speakers who spoke only right after a packet (the dependency signal, metrics.md §7.2).';
+comment on table red_packet_weeks is 'Rollup: per chat with red packets and week, the organic speakers who spoke only right after a packet (the dependency signal, docs/metrics.md §7.2).';
 insert or replace into meta values ('rollups_stale:red_packet_windows', '1');
 insert or replace into meta values ('rollups_stale:red_packet_weeks', '1');

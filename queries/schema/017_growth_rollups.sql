@@ -63,5 +63,5 @@ create table red_packet_lifts (
     lift_msgs_24 double,
     pre_state varchar
 );
-comment on table red_packet_lifts is 'Rollup: each red packet''s expected counts from its control hours, its lifts in messages and speakers with 95% intervals, and the pre-check (core/analytics/red_packets.py, metrics.md §7.2).';
+comment on table red_packet_lifts is 'Rollup: each red packet''s expected counts from its control hours, its lifts in messages and speakers with 95% intervals, and the pre-check (core/analytics/red_packets.py, docs/metrics.md §7.2).';
 insert or replace into meta values ('rollups_stale:red_packet_lifts', '1');

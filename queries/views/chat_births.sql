@@ -1,6 +1,6 @@
 -- title: Chat births
 -- grain: one row per chat
--- description: When each group was born (metrics.md §3.1: group age day 0), and whether the export
+-- description: When each group was born (docs/metrics.md §3.1: group age day 0), and whether the export
 --   shows it. A group is seen being born when a creation notice was imported (WeCom, Telegram), or
 --   when its export opens with the creator adding people (WeChat shows a new group as "你邀请…加入了
 --   群聊": two or more joins in the very first message). Otherwise the export starts after the group

@@ -1,6 +1,6 @@
 -- title: Exposure and sign-up per event
 -- grain: one row per (event_id, member_id) of an organic member in the chat at the announcement
--- description: Exposure and sign-up (metrics.md §5.2). Exposed = a customer or expert of the chat
+-- description: Exposure and sign-up (docs/metrics.md §5.2). Exposed = a customer or expert of the chat
 --   where the event was announced (view event_links), in the chat at the announcement: entered on
 --   or before it and not gone before it. Signed up = has a line in the event's 接龙 list (the first
 --   version containing it is the sign-up time); someone who signed up counts as exposed, and

@@ -1,6 +1,6 @@
 -- title: Member classes
 -- grain: one row per (chat_id, member_id) that holds a role; a member with no row is a customer
--- description: What a member is in a chat, for "all vs organic" (DESIGN.md §5): staff (owner, admin,
+-- description: What a member is in a chat, for "all vs organic" (docs/metrics.md §1.3): staff (owner, admin,
 --   staff), bot, alt (the owner's 小号) or expert. Customers and experts are organic; the rest are
 --   not. Roles count when declared (members.csv, the app) or shown by the platform; suspected alt
 --   accounts count only once the owner confirms them (which declares them). A role given without

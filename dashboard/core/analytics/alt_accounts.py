@@ -1,4 +1,4 @@
-"""The alt-account evidence score (metrics.md §3.4): eight yes/no criteria per account against the
+"""The alt-account evidence score (docs/metrics.md §3.4): eight yes/no criteria per account against the
 owner and each staff member, from the measurements of queries/cold_start/alt_evidence.sql.
 
 Always shown with its evidence, never as a bare verdict: a shop assistant's own phone or a spouse
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-MIN_MESSAGES = 30  # below this the criteria say nothing (metrics.md §3.4)
+MIN_MESSAGES = 30  # below this the criteria say nothing (docs/metrics.md §3.4)
 FLAG_AT = 4  # of the eight criteria
 
 CRITERIA = ("founding", "cold_start", "turn_taking", "co_activity", "same_clock", "exclusive", "content",
@@ -36,7 +36,7 @@ RULES: dict[str, tuple[pl.Expr, pl.Expr]] = {
     "founding": (pl.col("birth_seen") & (pl.col("founding_batch") | (
         (pl.col("joined_at") <= pl.col("born_at") + pl.duration(hours=24))
         & (pl.col("inviter_id") == pl.col("reference_id")))), pl.col("joined_at").dt.strftime("%Y-%m-%d %H:%M")),
-    # most messages before the end of cold start plus two weeks (rollup alt_evidence; metrics.md's alternative, a
+    # most messages before the end of cold start plus two weeks (rollup alt_evidence; the variant docs/metrics.md §3.4 leaves out, a
     # post/pre message ratio under 0.1, means a share over 10/11, which this already covers)
     "cold_start": (pl.col("pre_share") >= 0.8, pl.col("pre_share")),
     # speaks right after the reference far more often than at random (lift within the account's active time)

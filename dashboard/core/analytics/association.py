@@ -1,4 +1,4 @@
-"""Diversity against next week's engagement (metrics.md §4.4): within-chat association.
+"""Diversity against next week's engagement (docs/metrics.md §4.4): within-chat association.
 
 Each chat is compared with itself (group fixed effects: every variable minus the chat's own mean),
 so a big group does not look like a diverse, lively one merely for being big. The slope and the

@@ -2,7 +2,7 @@
 segment cost.
 
 What it is for: the daily organic message (or speaker) counts of a new group, to confirm where its
-cold start ended (metrics.md §3.1). The rule there is a changepoint after which the segment mean is at
+cold start ended (docs/metrics.md §3.1). The rule there is a changepoint after which the segment mean is at
 least λ_min and the 7-day window conditions hold; this module only finds the changepoints and the
 segment means, the rule is applied by the caller.
 
@@ -11,7 +11,7 @@ cost is the sum over its segments of −2 × the segment's maximised Poisson log
 penalty β for every changepoint; the changepoints returned are those of the partition with the
 lowest cost (an exact optimum, not a greedy or binary-segmentation approximation).
 
-Pitfall (metrics.md §3.1): a gradual ramp has no single change, and a piecewise-constant model
+Pitfall (docs/metrics.md §3.1): a gradual ramp has no single change, and a piecewise-constant model
 fits it with a staircase of several steps. Do not read every changepoint as an event.
 """
 
@@ -64,7 +64,7 @@ def pelt_poisson(counts: Sequence[float] | np.ndarray, penalty: float | None = N
 
     Returns the sorted positions where a new segment starts (its first day's index), never 0 or
     n. Each segment has at least ``min_size`` days, so a series shorter than 2 × min_size has no
-    changepoint. ``penalty`` is the cost of one changepoint, default β = 2 ln n (BIC-like; metrics.md
+    changepoint. ``penalty`` is the cost of one changepoint, default β = 2 ln n (BIC-like; docs/metrics.md
     suggests tuning between 1 and 3 ln n: larger means fewer changepoints).
 
     Raises ValueError for negative, NaN or infinite counts, a negative or non-finite penalty, or

@@ -1,4 +1,4 @@
-"""Cold start (metrics.md §3.1–3.2): where each group's cold start ended, and its cold spells.
+"""Cold start (docs/metrics.md §3.1–3.2): where each group's cold start ended, and its cold spells.
 
 The day-by-day figures come from SQL (queries/cold_start/); this module reads the end off them:
 the two-consecutive-weeks rule gives the end, and PELT on the daily organic messages confirms it.
@@ -16,14 +16,14 @@ from dashboard.core import queries
 from dashboard.core.analytics import alt_accounts
 from dashboard.core.analytics.changepoint import pelt_poisson, segments
 
-LAMBDA_MIN = 5.0  # organic messages a day a segment must reach to count as warm (metrics.md §3.1)
+LAMBDA_MIN = 5.0  # organic messages a day a segment must reach to count as warm (docs/metrics.md §3.1)
 CONFIRM_DAYS = 7  # a changepoint this close to the rule's end confirms it
 
 
 @dataclass(frozen=True)
 class Settings:
-    """What the owner tunes on the cold spells tab; the defaults are metrics.md's. The cold-start
-    rule's thresholds are metrics.md's defaults too (queries/cold_start/age_days.sql), kept with
+    """What the owner tunes on the cold spells tab; the defaults are those of docs/metrics.md §3.2. The cold-start
+    rule's thresholds are docs/metrics.md §3.1's too (queries/cold_start/age_days.sql), kept with
     each chat's end in the rollup chat_cold_start."""
 
     wake_from: int = 8
@@ -98,7 +98,7 @@ def weekly_spells(spells: pl.DataFrame, silence: pl.DataFrame) -> pl.DataFrame:
 
 def end_rows(con: duckdb.DuckDBPyConnection, chat_ids: list[str]) -> pl.DataFrame:
     """The rows of rollup chat_cold_start for these chats: each one's birth and cold-start end, by
-    the rule with metrics.md's defaults, confirmed by PELT or not."""
+    the rule with the defaults of docs/metrics.md §3.1, confirmed by PELT or not."""
     days = queries.run(con, "cold_start/age_days", chat_ids=chat_ids)
     born = queries.run(con, "cold_start/births", chat_ids=chat_ids)
     rows = []

@@ -1,4 +1,4 @@
-"""Diversity as Hill numbers (metrics.md §4.3), raw and rarefied.
+"""Diversity as Hill numbers (docs/metrics.md §4.3), raw and rarefied.
 
 Hill numbers read as "the equivalent number of equally common categories": q0 counts the categories
 present, q1 = exp(Shannon entropy in nats) weighs them by share, q2 = 1 / Σp² counts the dominant

@@ -1,6 +1,6 @@
 """Weekly Hill numbers per chat (rollup diversity_weeks): topics, speakers and roles, raw and
 rarefied to one message count per chat and dimension, so a busy week does not look diverse only for
-being busy (metrics.md §4.3)."""
+being busy (docs/metrics.md §4.3)."""
 
 from __future__ import annotations
 

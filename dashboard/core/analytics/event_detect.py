@@ -1,4 +1,4 @@
-"""Events found in the chat itself (metrics.md §5.2): an announcement with event words and a day
+"""Events found in the chat itself (docs/metrics.md §5.2): an announcement with event words and a day
 ("【活动预告】6月14日 14:00 夏日插花课"), the reminders before it ("明天14点夏日插花课"), and the 接龙
 sign-up list titled with it, gathered into one event per chat and day. The owner confirms them on
 the page; store events (events.csv) are matched to them by day and name."""

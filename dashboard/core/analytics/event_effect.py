@@ -1,4 +1,4 @@
-"""Did an event bring people into the store? (metrics.md §5.2–5.5)
+"""Did an event bring people into the store? (docs/metrics.md §5.2–5.5)
 
 Two estimates, both on visit-days (distinct days a customer bought something; two orders on one
 day are one visit):
@@ -73,7 +73,7 @@ def interval(draws: np.ndarray, estimate: float) -> Interval:
                     float(draws.std(ddof=1)) if draws.size > 1 else float("nan"))
 
 
-POOL_MIN = 3                  # events of one type before their mean is reported (metrics.md §5.4)
+POOL_MIN = 3                  # events of one type before their mean is reported (docs/metrics.md §5.4)
 
 
 def pooled(estimates: np.ndarray, rng: np.random.Generator | None = None, draws: int = BOOTSTRAP) -> Interval | None:

@@ -1,5 +1,5 @@
 """Per event: the funnel, the effect on store visits with its interval and verdict, and the
-sign-ups (metrics.md §5). What the Events & visits page and `qunxi analyze events` show."""
+sign-ups (docs/metrics.md §5). What the Events & visits page and `qunxi analyze events` show."""
 
 from __future__ import annotations
 

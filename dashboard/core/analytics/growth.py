@@ -1,4 +1,4 @@
-"""Referral growth (metrics.md §6): the invitation tree's shape, how many members bring others in
+"""Referral growth (docs/metrics.md §6): the invitation tree's shape, how many members bring others in
 and how fast, and whether a reward threshold bunched the invitations.
 
 Reads query growth/tree (one row per chat member, with inviter, generation and outcome)."""
@@ -51,7 +51,7 @@ class Sunburst:
 
 
 def bunching(counts: list[int], threshold: int, degree: int = 3) -> dict:
-    """Bunching at a reward threshold (metrics.md §6.3): referrers per number of invitees, the
+    """Bunching at a reward threshold (docs/metrics.md §6.3): referrers per number of invitees, the
     count at the threshold against a polynomial fitted to the histogram without the counts within
     THRESHOLD_WINDOW of it. excess > 0 with a hole just above says invitations stopped at the reward."""
     top = max([threshold + 3, *counts]) if counts else threshold + 3
@@ -103,7 +103,7 @@ def report(con: duckdb.DuckDBPyConnection, chat_ids: list[str] | None = None) ->
 
 
 def join_kind() -> pl.Expr:
-    """How a member came in, as metrics.md §6.4 compares them: invited by a member or by staff, by
+    """How a member came in, as docs/metrics.md §6.4 compares them: invited by a member or by staff, by
     QR code, by link, or unknown (no join notice in the export)."""
     return (pl.when(pl.col("joined_at").is_null() | pl.col("method").is_null()).then(pl.lit("unknown"))
             .when(pl.col("method") == "invite")
@@ -113,7 +113,7 @@ def join_kind() -> pl.Expr:
 
 
 def quality(rows: pl.DataFrame, by: list[str]) -> pl.DataFrame:
-    """What became of a group of members (metrics.md §6.3–6.4): how many spoke within 7 days,
+    """What became of a group of members (docs/metrics.md §6.3–6.4): how many spoke within 7 days,
     still spoke 7 and 30 days after joining (of those the export follows that long), left, were
     removed, had a rule hit, and visited the shop (of those linked to a customer)."""
     def share(col: str) -> pl.Expr:
@@ -141,7 +141,7 @@ def in_period(tree: pl.DataFrame, start: dt.date | None, end: dt.date | None) ->
 def inviters(joined: pl.DataFrame) -> pl.DataFrame:
     """Each inviter of these joiners with how many they brought in and what became of them;
     flagged when half or more of their invitees never spoke (neither in their first 7 days nor
-    after) or left (metrics.md §6.3: zero activity or early exit)."""
+    after) or left (docs/metrics.md §6.3: zero activity or early exit)."""
     invited = joined.filter(pl.col("inviter_id").is_not_null())
     q = quality(invited, ["chat_id", "inviter_id"])
     names = invited.group_by("chat_id", "inviter_id").agg(

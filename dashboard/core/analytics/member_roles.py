@@ -1,4 +1,4 @@
-"""Roles inferred from behaviour, each with the evidence behind it (metrics.md §4.1).
+"""Roles inferred from behaviour, each with the evidence behind it (docs/metrics.md §4.1).
 
 Declared roles (members.csv, the page, the platform) always win; an inferred role is a suggestion
 the owner can accept, which declares it. Evidence is a list of criterion keys (`expert.answers`,

@@ -1,4 +1,4 @@
-"""The reply network (metrics.md §4.1): who answers whom, weighted as Orbit suggests (a quote or an
+"""The reply network (docs/metrics.md §4.1): who answers whom, weighted as Orbit suggests (a quote or an
 @mention 10, adjacency 1), each week's ties fading by 10% a month, measured with networkx."""
 
 from __future__ import annotations

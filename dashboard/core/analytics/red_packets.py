@@ -1,4 +1,4 @@
-"""Red packets: the 60-minute lift against the same hour on earlier weeks (metrics.md §7.2).
+"""Red packets: the 60-minute lift against the same hour on earlier weeks (docs/metrics.md §7.2).
 
 Rollup red_packet_windows counts each packet's hour and its control hours; this module turns the
 counts into expectations, lifts and intervals (rollup red_packet_lifts, read by query
@@ -19,7 +19,7 @@ import polars as pl
 
 from dashboard.core import queries
 
-LEVEL = 0.90         # the pooled figures (metrics.md §7.2)
+LEVEL = 0.90         # the pooled figures (docs/metrics.md §7.2)
 # One packet's hour is a single noisy draw and the owner reads many of them side by side: each
 # packet's own interval is 95%, so fewer packets look as if they worked by chance alone.
 PACKET_LEVEL = 0.95

@@ -1,4 +1,4 @@
-"""DiscordChatExporter (Tyrrrz) JSON and CSV exports (export-formats.md §6).
+"""DiscordChatExporter (Tyrrrz) JSON and CSV exports (docs/formats.md §6).
 
 JSON: `guild` and `channel` come first, then `messages` (streamed item by item). Message `type`
 names the system kinds; their `content` is DCE's fallback text. Times are ISO-8601 with an offset,

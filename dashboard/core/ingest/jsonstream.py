@@ -2,7 +2,7 @@
 
 Two repairs happen on the way in, so every JSON format gets them:
 - the text is re-encoded to UTF-8 whatever the file used (UTF-16, GB18030, a BOM);
-- Telegram's `\\xNN` escapes, which are not JSON, become `\\u00NN` (export-formats.md §3).
+- Telegram's `\\xNN` escapes, which are not JSON, become `\\u00NN` (docs/formats.md §3).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""QQ exports (export-formats.md §5): the PC QQ 消息管理器 TXT export and QQChatExporter JSON.
+"""QQ exports (docs/formats.md §5): the PC QQ 消息管理器 TXT export and QQChatExporter JSON.
 
 TXT (§5.1): an optional preamble, then per chat a `====` block naming 消息分组 and 消息对象, then
 records `YYYY-MM-DD H:MM:SS [AM|PM] <nick>(<QQ号>)` (or `<nick><email>`, or just `<nick>`) followed

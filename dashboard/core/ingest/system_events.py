@@ -2,7 +2,7 @@
 
 Each rule turns a system text into an event: who acted, who it happened to, how. Names are
 returned as written; `SELF` stands for the exporting account ("你", "我", "You"). Sources:
-export-formats.md §1.6 (WeChat zh-CN and English clients, cross-checked with wechaty parsers).
+docs/formats.md §1.6 (WeChat zh-CN and English clients, cross-checked with wechaty parsers).
 """
 
 from __future__ import annotations

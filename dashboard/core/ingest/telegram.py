@@ -1,4 +1,4 @@
-"""Telegram Desktop "Machine-readable JSON" exports, `result.json` (export-formats.md §3).
+"""Telegram Desktop "Machine-readable JSON" exports, `result.json` (docs/formats.md §3).
 
 Two shapes: a single-chat export is the chat object itself (`name`, `type`, `id`, `messages`); a
 full-account export lists chats under `chats.list` and `left_chats.list`, after the exporter's

@@ -1,5 +1,5 @@
 """WeChat message types and content: type codes and type names to kinds, app-message XML,
-system-message XML, and the `wxid:\\n` sender prefix (export-formats.md §1.2–1.9)."""
+system-message XML, and the `wxid:\\n` sender prefix (docs/formats.md §1.2–1.9)."""
 
 from __future__ import annotations
 

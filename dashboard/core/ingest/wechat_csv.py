@@ -1,6 +1,6 @@
 """WeChat CSV exports: MemoTrace (留痕) 1.x and 2.x, PyWxDump, and raw message tables dumped to CSV.
 
-Field meanings and quirks: export-formats.md §1.1–1.9. Each reader maps CSV records to raw rows
+Field meanings and quirks: docs/formats.md §1.1–1.9. Each reader maps CSV records to raw rows
 (model.RAW_SCHEMA); identity, events and de-duplication happen later, in `enrich`.
 
 The parse is vectorised: `csvrows.iter_record_blocks` hands over blocks of records as Polars frames

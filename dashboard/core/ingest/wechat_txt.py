@@ -1,4 +1,4 @@
-"""MemoTrace (留痕) TXT exports, 1.x and 2.x (export-formats.md §1.8).
+"""MemoTrace (留痕) TXT exports, 1.x and 2.x (docs/formats.md §1.8).
 
 A record starts with a `YYYY-MM-DD HH:MM:SS` header line that follows a blank line (or opens
 the file); requiring the blank line keeps body lines that look like headers inside their message.

@@ -1,4 +1,4 @@
-"""WeCom (企业微信) 会话内容存档: decrypted archive messages as JSON (export-formats.md §2).
+"""WeCom (企业微信) 会话内容存档: decrypted archive messages as JSON (docs/formats.md §2).
 
 Shapes accepted, told apart from the start of the file:
 - JSON Lines, one decrypted message per line (a line that is not JSON is skipped and counted);

@@ -1,5 +1,5 @@
 """WhatsApp "Export chat" text: the `.txt`, or the `_chat.txt`/`.txt` inside the `.zip` share
-(export-formats.md §4).
+(docs/formats.md §4).
 
 One record is a header line (`<date>, <time> - ` on Android, `[<date>, <time>] ` on iOS, in every
 locale's form) plus the lines that follow it without a header. The parse is vectorised with Polars:

@@ -1,6 +1,6 @@
 """What WhatsApp writes inside a message: media placeholders in many languages, attachments,
 deleted and edited markers, and the English system texts that state group events
-(export-formats.md §4.3), plus the chat name hidden in an export's file name.
+(docs/formats.md §4.3), plus the chat name hidden in an export's file name.
 
 The vectorised parser (`whatsapp.py`) handles ordinary messages column-wise; rows that need these
 rules one by one come here.
@@ -90,7 +90,7 @@ def _rule(pattern: str, kind: str | None, method: str | None = None, group: bool
     return _Rule(re.compile(pattern), kind, method, group)
 
 
-# English client texts (export-formats.md §4.3). Groups: a = actor, s = subjects, t = title.
+# English client texts (docs/formats.md §4.3). Groups: a = actor, s = subjects, t = title.
 _RULES: tuple[_Rule, ...] = (
     _rule(r'^(?P<a>.+?) created group [“"](?P<t>.*)[”"]$', "create"),
     _rule(r"^(?P<a>.+?) created this group$", "create"),

@@ -1,4 +1,4 @@
-"""Writing a simulated chat the way real exporters write it, byte for byte as export-formats.md
+"""Writing a simulated chat the way real exporters write it, byte for byte as docs/formats.md
 §1.8–1.9 describes them: MemoTrace 1.x CSV (`utf-8-sig`, `\\r\\n`, raw XML contents), MemoTrace 2.x
 CSV (Chinese header, rendered contents) and PyWxDump CSV (no BOM, 5000 rows a page, users.json)."""
 

@@ -51,7 +51,7 @@ def seen_in_export(chat: Chat) -> set[int]:
 
 
 def cold_start_end(chat: Chat, organic_pids: set[int]) -> dict | None:
-    """metrics.md §3.1: the first day d such that the 7-day windows starting at d and d+7 both have
+    """docs/metrics.md §3.1: the first day d such that the 7-day windows starting at d and d+7 both have
     organic speakers >= max(5, ceil(5% of members)) and an organic share of active messages >= 50%."""
     if chat.created is None:
         return None
@@ -108,7 +108,7 @@ def chat_truth(chat: Chat, files: list[str], fmt: str, story: Story) -> dict:
 
 
 def _generations(chat: Chat) -> tuple[list[dict], dict[str, int]]:
-    """metrics.md A.4: the owner and members with no known inviter are roots (generation 0)."""
+    """docs/metrics.md §6.1: the owner and members with no known inviter are roots (generation 0)."""
     inviter = {m.person.pid: m.inviter for m in chat.members if m.joined is not None}
     gen: dict[int, int] = {}
 
@@ -211,7 +211,7 @@ def build_truth(story: Story, records: Records, files: dict[str, list[str]], see
         "stores": list(story.stores),
         "chats": {key: chat_truth(ch, files[key], "wechat_pywxdump_csv" if ch.fmt == "pywxdump"
                                   else "wechat_memotrace_csv", story) for key, ch in chats.items()},
-        "cold_start": {"chat": new.name, "rule": "metrics.md §3.1, organic = customers and experts",
+        "cold_start": {"chat": new.name, "rule": "docs/metrics.md §3.1, organic = customers and experts",
                        "planted_day": story.plan.cold_start_days, "end": cs},
         "alt_accounts": alts,
         "roles": roles,
