@@ -13,10 +13,12 @@ from typing import Annotated
 
 import polars as pl
 import typer
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from dashboard.core import db, queries, sandbox, settings
 from dashboard.core.ingest import store_records
@@ -45,7 +47,22 @@ STAGE_LABEL = {"parse": "读取消息", "words": "分词", "store": "写入数�
 
 
 def _db(path: Path | None) -> Path:
+    """Where an import writes: --db, else $QUNXI_DB, else the user's own database."""
     return settings.load(db_path=path).db_path
+
+
+def _read_db(path: Path | None) -> Path:
+    """Where a reading command reads (--db, else settings.reading_db_path()), said on stderr so that
+    csv and json on stdout stay clean."""
+    target = path.expanduser() if path else settings.reading_db_path()
+    demo = " (示例数据库 · the demo; 导入自己的数据后改读 qunxi.duckdb)" \
+        if target == settings.demo_db_path() and path is None else ""
+    err.print(f"数据库 · database: {target}{demo}", soft_wrap=True, highlight=False, markup=False)
+    return target
+
+
+def _no_database(target: Path) -> None:
+    _fail(f"数据库 {target} 还不存在：先用 qunxi ingest 导入聊天记录，或运行 qunxi demo 建示例数据库")
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -213,20 +230,56 @@ def _emit(frame: pl.DataFrame, fmt: str, out: Path | None) -> None:
         text = json.dumps(frame.to_dicts(), ensure_ascii=False, default=str, indent=1)
     else:
         if out is None:
-            table = Table(show_lines=False)
-            for c in frame.columns:
-                table.add_column(c)
-            for row in frame.head(200).iter_rows():
-                table.add_row(*["" if v is None else str(v) for v in row])
-            console.print(table)
-            if frame.height > 200:
-                console.print(f"… 共 {frame.height:,} 行，显示前 200 行（用 --format csv 导出全部）")
+            _print_table(frame)
             return
         text = str(frame)
     if out:
         out.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+TABLE_ROWS = 200
+CELL_MAX = 32  # a wider cell is cut with "…": the whole value is in --format csv or json
+
+
+def _cell(v: object) -> str:
+    """A value as the table shows it: floats to four decimals (csv and json keep every digit)."""
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.4f}".rstrip("0").rstrip(".") if abs(v) < 1e15 else f"{v:.4g}"
+    return str(v).replace("\n", " ")
+
+
+def _print_table(frame: pl.DataFrame) -> None:
+    """The first rows as a table that fits the terminal: each column as wide as its values (up to
+    CELL_MAX), columns taken left to right while they fit, and the ones left out named, so that every
+    column shown is readable at 80 characters as at 200 (rich would squeeze all of them to "…")."""
+    shown = frame.head(TABLE_ROWS)
+    cells = {c: [_cell(v) for v in shown[c].to_list()] for c in frame.columns}
+    widths = {c: min(CELL_MAX, max([cell_len(c)] + [cell_len(v) for v in cells[c]])) for c in frame.columns}
+    room, kept = console.width - 1, []
+    for c in frame.columns:
+        need = widths[c] + 3  # padding and the border
+        if kept and need > room:
+            break
+        kept.append(c)
+        room -= need
+    table = Table(show_lines=False, header_style="bold")
+    for c in kept:
+        table.add_column(c, width=min(widths[c], console.width - 4), no_wrap=True, overflow="ellipsis",
+                         justify="right" if frame.schema[c].is_numeric() else "left")
+    for i in range(shown.height):
+        table.add_row(*[Text(cells[c][i], no_wrap=True, overflow="ellipsis") for c in kept])
+    console.print(table)
+    left = [c for c in frame.columns if c not in kept]
+    if left:
+        console.print(f"另有 {len(left)} 列没有显示 · {len(left)} more columns not shown: {', '.join(left)}"
+                      "（用 --columns 选列，或 --format csv / json 看全部 · choose with --columns, or use csv/json）",
+                      soft_wrap=True, highlight=False, markup=False)
+    if frame.height > TABLE_ROWS:
+        console.print(f"… 共 {frame.height:,} 行，显示前 {TABLE_ROWS} 行（用 --format csv 导出全部）", highlight=False)
 
 
 @app.command("queries")
@@ -257,6 +310,8 @@ def query(
     db_path: DbOption = None,
     fmt: Annotated[str, typer.Option("--format", help="table | csv | json | parquet")] = "table",
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file.")] = None,
+    columns: Annotated[str | None, typer.Option(
+        "--columns", help="Only these columns, in this order: a comma-separated list.")] = None,
     tz: TzOption = settings.DEFAULT_TZ,
 ) -> None:
     """Run a named query, or read-only SQL, against the database."""
@@ -264,7 +319,7 @@ def query(
         _fail(f"未知输出格式 {fmt!r}：可选 table、csv、json、parquet")
     if (name is None) == (sql is None):
         _fail("请给出一个查询名，或者 --sql \"select …\"（二选一）")
-    target = _db(db_path)
+    target = _read_db(db_path)
     try:
         if sql is not None:
             # every row: the CLI writes what it was asked for (the cap is the page's)
@@ -277,10 +332,20 @@ def query(
             with db.reader(target, tz) as con:
                 frame = queries.run(con, name, **_parse_params(param))
     except db.NoDatabase:
-        _fail(f"数据库 {target} 还不存在：先用 qunxi ingest 导入聊天记录，或运行 qunxi demo")
+        _no_database(target)
     except (queries.QueryError, sandbox.SandboxError, db.StoreError) as exc:
         _fail(str(exc))
-    _emit(frame, fmt, out)
+    _emit(_pick_columns(frame, columns), fmt, out)
+
+
+def _pick_columns(frame: pl.DataFrame, columns: str | None) -> pl.DataFrame:
+    if not columns:
+        return frame
+    wanted = [c.strip() for c in columns.split(",") if c.strip()]
+    unknown = [c for c in wanted if c not in frame.columns]
+    if unknown:
+        _fail(f"--columns 里的列 {', '.join(unknown)} 不在结果里；结果的列: {', '.join(frame.columns)}")
+    return frame.select(wanted)
 
 
 ANALYSES = ("cold_start", "roles", "events", "growth", "red_packets", "rules")
@@ -314,7 +379,7 @@ def analyze(
         _fail(f"未知分析 {analysis!r}：可选 {'、'.join(ANALYSES)}")
     if fmt not in ("table", "json"):
         _fail(f"未知输出格式 {fmt!r}：可选 table、json")
-    target = _db(db_path)
+    target = _read_db(db_path)
     try:
         with db.reader(target, tz) as con:
             chat_ids = _chat_ids(con, chat)
@@ -331,7 +396,7 @@ def analyze(
             else:
                 result = rule_audit.report(con, chat_ids)
     except db.NoDatabase:
-        _fail(f"数据库 {target} 还不存在：先用 qunxi ingest 导入聊天记录，或运行 qunxi demo")
+        _no_database(target)
     except (queries.QueryError, db.StoreError) as exc:
         _fail(str(exc))
     if fmt == "json":
@@ -465,8 +530,9 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8501,
     headless: Annotated[bool, typer.Option("--headless", help="Do not open a browser.")] = False,
 ) -> None:
-    """Serve the dashboard on http://127.0.0.1 (local only)."""
-    target = _db(db_path)
+    """Serve the dashboard on http://127.0.0.1 (local only): your database, or the demo's before
+    your first import."""
+    target = db_path or settings.reading_db_path()
     try:
         db.ensure_database(target)
     except db.StoreError as exc:

@@ -25,10 +25,10 @@ def test_ingest_then_query(tmp_path: Path) -> None:
     out = runner.invoke(app, ["query", "activity/daily_activity", "--db", str(db), "--param", "start=2024-05-01",
                               "--format", "csv"])
     assert out.exit_code == 0, out.output
-    table = list(csv.DictReader(io.StringIO(out.output)))
+    table = list(csv.DictReader(io.StringIO(out.stdout)))
     assert [(r["chat_name"], r["day"], r["messages"]) for r in table] == [("新手妈妈群", "2024-05-01", "23")]  # 33 messages less 8 system and 2 recall stubs
     js = runner.invoke(app, ["query", "--sql", "select count(*) as n from members", "--db", str(db), "--format", "json"])
-    assert json.loads(js.output) == [{"n": 5}]
+    assert json.loads(js.stdout) == [{"n": 5}]
     pq = tmp_path / "x.parquet"
     assert runner.invoke(app, ["query", "data/imports", "--db", str(db), "--format", "parquet", "--out", str(pq)]
                          ).exit_code == 0
@@ -69,7 +69,7 @@ def test_sample_then_ingest_the_folder(tmp_path: Path) -> None:
     js = runner.invoke(app, ["query", "--sql", "select (select count(*) from messages) as m, "
                              "(select count(*) from visits) as v, (select count(*) from roles) as r",
                              "--db", str(db), "--format", "json"])
-    got = json.loads(js.output)[0]
+    got = json.loads(js.stdout)[0]
     assert got["m"] == sum(c["messages"] for c in truth["chats"].values())
     assert got["v"] == truth["visits"]["rows"]
     assert got["r"] == truth["members_csv"]["rows"]
@@ -105,3 +105,64 @@ def test_ingest_any_table_with_a_column_mapping(tmp_path: Path) -> None:
                       (["--map", "time=发送时间"], "sender")):
         out = runner.invoke(app, ["ingest", str(table), "--db", str(tmp_path / "n.duckdb"), *bad])
         assert out.exit_code == 2 and says in out.output.replace("\n", ""), out.output
+
+
+def test_after_the_demo_the_analyst_commands_read_it(monkeypatch, tmp_path: Path, demo_db: Path) -> None:
+    """The README's analyst commands work right after `qunxi demo`: with no database of her own the
+    demo's is read, and each command says which database it read; after her first import, hers."""
+    import shutil
+
+    from dashboard.core import settings
+
+    monkeypatch.delenv("QUNXI_DB", raising=False)
+    monkeypatch.setattr(settings, "data_dir", lambda: tmp_path)
+    shutil.copy(demo_db, tmp_path / "demo.duckdb")
+    r = runner.invoke(app, ["query", "overview/chat_cards", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    assert sorted(c["name"] for c in json.loads(r.stdout)) == ["VIP老客群", "新手妈妈群", "福利群"]
+    assert f"数据库 · database: {tmp_path / 'demo.duckdb'}" in r.stderr and "示例数据库" in r.stderr
+    a = runner.invoke(app, ["analyze", "growth", "--format", "json"])
+    assert a.exit_code == 0 and len(json.loads(a.stdout)["chats"]) == 3
+    # her first import goes to her own database, never into the demo; from then on it is read
+    i = runner.invoke(app, ["ingest", str(FIXTURE_FILES["memotrace1"]), "--chat-name", "新手妈妈群"])
+    assert i.exit_code == 0, i.output
+    assert (tmp_path / "qunxi.duckdb").exists()
+    mine = runner.invoke(app, ["query", "overview/chat_cards", "--format", "json"])
+    assert [c["name"] for c in json.loads(mine.stdout)] == ["新手妈妈群"]
+    assert f"数据库 · database: {tmp_path / 'qunxi.duckdb'}" in mine.stderr and "示例" not in mine.stderr
+
+
+def _table_lines(width: int, *args: str) -> list[str]:
+    from dashboard import cli
+
+    cli.console.width = width  # what a terminal of this width reports
+    try:
+        r = runner.invoke(app, ["query", *args])
+    finally:
+        cli.console.width = None  # type: ignore[assignment]  # back to asking the terminal
+    assert r.exit_code == 0, r.output
+    return r.stdout.splitlines()
+
+
+def test_table_is_readable_at_80_and_200_columns(demo_db: Path) -> None:
+    for width in (80, 200):
+        lines = _table_lines(width, "overview/chat_cards", "--db", str(demo_db))
+        body = [ln for ln in lines if ln.startswith("│")]
+        assert len(body) == 3 and all(len(ln) <= width for ln in lines if ln[:1] in "┏│└┡")
+        header = next(ln for ln in lines if ln.startswith("┃"))
+        shown = [h.strip() for h in header.strip("┃").split("┃")]
+        assert shown[:2] == ["chat_id", "name"] and all("…" not in h for h in shown)
+        assert all("…" not in cell for ln in body for cell in ln.split("│"))  # every value whole
+        names = {ln.split("│")[2].strip() for ln in body}
+        assert names == {"VIP老客群", "新手妈妈群", "福利群"}
+        left = [ln for ln in lines if "more columns not shown" in ln]
+        if width == 80:
+            assert left and "speaker_rate" in left[0]  # what does not fit is named
+        assert len(shown) >= (5 if width == 80 else 12)
+    # --columns picks and orders
+    lines = _table_lines(80, "overview/chat_cards", "--db", str(demo_db), "--columns", "name,members,speaker_rate")
+    header = next(ln for ln in lines if ln.startswith("┃"))
+    assert [h.strip() for h in header.strip("┃").split("┃")] == ["name", "members", "speaker_rate"]
+    assert not [ln for ln in lines if "not shown" in ln]
+    bad = runner.invoke(app, ["query", "overview/chat_cards", "--db", str(demo_db), "--columns", "name,nope"])
+    assert bad.exit_code == 2 and "nope" in bad.output and "Traceback" not in bad.output

@@ -196,7 +196,7 @@ def test_cli_analyze_cold_start_json(demo_db: Path) -> None:
     result = CliRunner().invoke(app, ["analyze", "cold_start", "--db", str(demo_db), "--format", "json",
                                       "--chat", "新手妈妈群", "--chat", "VIP老客群"])
     assert result.exit_code == 0, result.output
-    chats = {c["chat"]: c for c in json.loads(result.output)["chats"]}
+    chats = {c["chat"]: c for c in json.loads(result.stdout)["chats"]}
     assert set(chats) == {"新手妈妈群", "VIP老客群"}
     new, vip = chats["新手妈妈群"], chats["VIP老客群"]
     assert vip["cold_start"]["status"] == "not_visible" and "cannot be seen" in vip["cold_start"]["reason"]

@@ -103,7 +103,7 @@ def test_results_are_reproducible(demo_db: Path, reports: dict) -> None:
 def test_cli_gives_funnel_effect_and_signups(demo_db: Path, reports: dict) -> None:
     out = CliRunner().invoke(app, ["analyze", "events", "--db", str(demo_db), "--format", "json"])
     assert out.exit_code == 0, out.output
-    got = {e["event_id"]: e for e in json.loads(out.output)["events"]}
+    got = {e["event_id"]: e for e in json.loads(out.stdout)["events"]}
     assert set(got) == set(PLANTED)
     for event_id, e in got.items():
         r = reports[event_id]
@@ -113,7 +113,7 @@ def test_cli_gives_funnel_effect_and_signups(demo_db: Path, reports: dict) -> No
         assert {s["name"] for s in e["signups"]} == {s["name"] for t in TRUTH["events"] if t["id"] == event_id
                                                      for s in t["signed_up"]}
     one = CliRunner().invoke(app, ["analyze", "events", "--db", str(demo_db), "--chat", "VIP老客群", "--format", "json"])
-    assert {e["chat"] for e in json.loads(one.output)["events"]} == {"VIP老客群"}
+    assert {e["chat"] for e in json.loads(one.stdout)["events"]} == {"VIP老客群"}
 
 
 def test_page_draws_every_tab(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:

@@ -156,7 +156,7 @@ def test_bunching_without_a_spike_is_not_bunched() -> None:
 def test_cli_gives_the_edges_and_generations(demo_db: Path) -> None:
     out = CliRunner().invoke(app, ["analyze", "growth", "--db", str(demo_db), "--format", "json"])
     assert out.exit_code == 0, out.output
-    data = json.loads(out.output)
+    data = json.loads(out.stdout)
     assert len(data["edges"]) == 447
     assert {c["chat"]: c["generations"] for c in data["chats"]} == TRUTH["generations"]
 

@@ -397,7 +397,7 @@ def test_dependency_weeks_equal_an_independent_recount(demo_db: Path, organic_ms
 def test_cli_gives_the_same_lifts_as_the_report(demo_db: Path) -> None:
     out = CliRunner().invoke(app, ["analyze", "red_packets", "--db", str(demo_db), "--format", "json"])
     assert out.exit_code == 0, out.output
-    data = json.loads(out.output)
+    data = json.loads(out.stdout)
     with db.reader(demo_db) as con:
         expected = red_packets.report(con, None)
     keys = ("msgs_60", "speakers_60", "exp_msgs_60", "lift_msgs", "lift_msgs_lo", "lift_msgs_hi",
@@ -411,5 +411,5 @@ def test_cli_gives_the_same_lifts_as_the_report(demo_db: Path) -> None:
     only = CliRunner().invoke(app, ["analyze", "red_packets", "--db", str(demo_db), "--format", "json",
                                     "--chat", "新手妈妈群"])
     assert only.exit_code == 0, only.output
-    assert sorted(p["ts"][:16] for p in json.loads(only.output)["packets"]) == sorted(
+    assert sorted(p["ts"][:16] for p in json.loads(only.stdout)["packets"]) == sorted(
         p["at"][:16].replace("T", " ") for p in TRUTH["red_packets"] if p["chat"] == "新手妈妈群")

@@ -94,7 +94,7 @@ def test_the_growth_tree_counts_each_members_hits(demo_db: Path) -> None:
 def test_cli_lists_the_same_hits_as_the_page_query(demo_db: Path, demo_hits: pl.DataFrame) -> None:
     out = CliRunner().invoke(app, ["analyze", "rules", "--db", str(demo_db), "--format", "json"])
     assert out.exit_code == 0, out.output
-    data = json.loads(out.output)
+    data = json.loads(out.stdout)
     keys = ("chat_name", "rule_id", "msg_id", "member_name", "detail", "removed_after")
     assert sorted(tuple(h[k] for k in keys) for h in data["hits"]) == sorted(
         tuple(r[k] for k in keys) for r in demo_hits.iter_rows(named=True))
@@ -403,7 +403,7 @@ def test_the_report_reads_the_owners_saved_rules(demo_db: Path, tmp_path: Path) 
         ["contact_handle"] * 2 + ["qr_after_join"] * 2 + ["external_link"] * 2)
     out = CliRunner().invoke(app, ["analyze", "rules", "--db", str(path), "--format", "json"])
     assert out.exit_code == 0, out.output
-    assert len(json.loads(out.output)["hits"]) == 6
+    assert len(json.loads(out.stdout)["hits"]) == 6
 
 
 def test_an_import_after_saving_own_rules_counts_its_hits_under_them(tmp_path: Path) -> None:

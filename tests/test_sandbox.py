@@ -188,7 +188,7 @@ def test_the_cli_runs_sql_in_the_same_sandbox(store: Path, before: str, tmp_path
                              "--format", "json"])
     assert ok.exit_code == 0, ok.output
     with db.reader(store) as con:
-        assert json.loads(ok.output) == [{"n": con.execute("select count(*) from messages").fetchall()[0][0]}]
+        assert json.loads(ok.stdout) == [{"n": con.execute("select count(*) from messages").fetchall()[0][0]}]
     refused = runner.invoke(app, ["query", "--db", str(store), "--sql", f"copy messages to '{tmp_path}/m.csv'"])
     assert refused.exit_code == 2 and "COPY" in refused.output and not (tmp_path / "m.csv").exists()
     stopped = runner.invoke(app, ["query", "--db", str(store), "--timeout", "0.5",

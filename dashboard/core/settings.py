@@ -60,6 +60,18 @@ def demo_db_path() -> Path:
     return data_dir() / "demo.duckdb"
 
 
+def reading_db_path() -> Path:
+    """The database a reading command opens when none is named: $QUNXI_DB, else the user's own
+    database, else (before her first import) the demo database `qunxi demo` built, so the README's
+    analyst commands work right after the demo. Imports always go to default_db_path(), never
+    into the demo."""
+    own = default_db_path()
+    if os.environ.get("QUNXI_DB") or own.exists():
+        return own
+    demo = demo_db_path()
+    return demo if demo.exists() else own
+
+
 @dataclass(frozen=True)
 class Settings:
     db_path: Path
