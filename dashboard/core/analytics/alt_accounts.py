@@ -36,8 +36,9 @@ RULES: dict[str, tuple[pl.Expr, pl.Expr]] = {
     "founding": (pl.col("birth_seen") & (pl.col("founding_batch") | (
         (pl.col("joined_at") <= pl.col("born_at") + pl.duration(hours=24))
         & (pl.col("inviter_id") == pl.col("reference_id")))), pl.col("joined_at").dt.strftime("%Y-%m-%d %H:%M")),
-    # most messages before the end of cold start plus two weeks (rollup alt_evidence; the variant docs/metrics.md §3.4 leaves out, a
-    # post/pre message ratio under 0.1, means a share over 10/11, which this already covers)
+    # most messages before the end of cold start plus two weeks (rollup alt_evidence; the variant
+    # docs/metrics.md §3.4 leaves out, a post/pre message ratio under 0.1, means a share over 10/11,
+    # which this already covers)
     "cold_start": (pl.col("pre_share") >= 0.8, pl.col("pre_share")),
     # speaks right after the reference far more often than at random (lift within the account's active time)
     "turn_taking": (_lift >= 3, _lift),
