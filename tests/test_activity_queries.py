@@ -69,12 +69,18 @@ def _assert_rows(got: pl.DataFrame, expected: list[dict], key: tuple[str, ...], 
     assert not missing and not extra, f"{what}: {len(missing)} rows missing, e.g. {missing[:3]}; " \
                                       f"{len(extra)} unexpected, e.g. {extra[:3]}"
     for k, exp in e.items():
-        lists = [c for c, v in exp.items() if isinstance(v, list)]
-        for c in lists:
-            assert g[k][c] == pytest.approx(exp[c], rel=1e-9, abs=1e-12), f"{what} {k} {c}"
-        row = {c: g[k][c] for c in exp if c not in lists}
-        assert row == pytest.approx({c: v for c, v in exp.items() if c not in lists}, rel=1e-9, abs=1e-12), \
-            f"{what} {k}"
+        for c, want in exp.items():
+            assert _same(g[k][c], want), f"{what} {k} {c}: {g[k][c]!r} != {want!r}"
+
+
+def _same(got: object, want: object) -> bool:
+    """Numbers to a relative 1e-9, lists element by element, everything else exactly (pytest.approx
+    takes numbers only: since pytest 9.2 it refuses a string in a dict it compares)."""
+    if isinstance(want, list):
+        return isinstance(got, list) and len(got) == len(want) and all(map(_same, got, want))
+    if isinstance(want, float | int) and not isinstance(want, bool) and isinstance(got, float | int):
+        return got == pytest.approx(want, rel=1e-9, abs=1e-12)
+    return got == want
 
 
 def _approx_rows(expected: list[tuple], rel: float = 1e-9) -> list:
@@ -362,7 +368,7 @@ def _present_whole_window(path: Path, organic: bool, start: dt.date | None,
 
 
 def _inequality(x: list[float]) -> dict:
-    """metrics.md §2.5 over one chat's members, zeros included."""
+    """docs/metrics.md §2.5 over one chat's members, zeros included."""
     n, total = len(x), sum(x)
     up, down = sorted(x), sorted(x, reverse=True)
     gini = 2 * sum(i * v for i, v in enumerate(up, start=1)) / (n * total) - (n + 1) / n if total else None

@@ -3,12 +3,23 @@ is ever requested."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from browser_helpers import CHROMIUM, CHROMIUM_ARGS, chromium_available, is_loopback, served
 
-pytestmark = pytest.mark.browser
+# one worker runs them in turn: two servers and two Chromiums at once on two cores time out
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+@pytest.fixture(scope="module")
+def demo_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the shared demo database: `qunxi serve` opens its database for writing at start
+    (to bring the schema up to date), which other workers' readers of the shared file would meet."""
+    copy = tmp_path_factory.mktemp("browser_demo") / "demo.duckdb"
+    shutil.copy(demo_db, copy)
+    return copy
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +88,7 @@ def test_activity_tabs_draw_offline(browser, demo_db: Path, tmp_path: Path) -> N
 
 
 def test_ingest_while_serving_shows_new_data_after_rerun(browser, tmp_path: Path) -> None:
-    """DESIGN.md §2: the page never holds the file, so an ingest from another process succeeds."""
+    """docs/architecture.md §2: the page never holds the file, so an ingest from another process succeeds."""
     import subprocess
     import sys
 

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import CONFORMANCE, TESTS, db_digest, rows
+from conftest import TESTS, conformance_files, db_digest, rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -57,8 +57,7 @@ def test_each_fixture_is_detected_as_its_format(path: Path, name: str) -> None:
 def _other_exports() -> list[Path]:
     files = [f for f in sorted((TESTS / "fixtures").rglob("*")) if f.is_file() and "chatlab" not in f.parts
              and f.suffix in (".csv", ".txt", ".json", ".jsonl")]
-    if CONFORMANCE.exists():
-        files += [f for f in sorted(CONFORMANCE.rglob("*")) if f.is_file() and f.suffix in (".txt", ".json", ".csv")]
+    files += conformance_files(suffixes=(".txt", ".json", ".csv"))
     return files
 
 

@@ -1,4 +1,4 @@
-"""DiscordChatExporter JSON and CSV (export-formats.md §6): each hand-written fixture gives exactly the
+"""DiscordChatExporter JSON and CSV (docs/formats.md §6): each hand-written fixture gives exactly the
 chats, senders, kinds, instants, events, reply links, reactions, edits and roles it was written to hold.
 
 Fixtures, one per shape or quirk:
@@ -11,7 +11,7 @@ Fixtures, one per shape or quirk:
   attachments-only rows, system fallback texts, a multi-line body, a bad date;
 - `old-dm-export.csv`: an older export: `01-Mar-24 01:33 PM` local dates, `name#1234` authors, group
   DM fallback texts, and a file name that is not DCE's default.
-There are no Discord samples in /work/shared/conformance (SOURCES.md lists none)."""
+There are no real Discord samples among the shared conformance exports."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CONFORMANCE, TESTS, db_digest, rows
+from conftest import TESTS, conformance_files, db_digest, rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -84,7 +84,7 @@ def test_each_fixture_is_detected_as_its_format(path: Path, name: str) -> None:
 
 def _other_exports() -> list[Path]:
     files = [f for f in sorted((TESTS / "fixtures").rglob("*")) if f.is_file() and "discord" not in f.parts]
-    return files + sorted(f for f in CONFORMANCE.rglob("*") if f.is_file() and f.suffix != ".md")
+    return files + conformance_files()
 
 
 @pytest.mark.parametrize("path", _other_exports(), ids=lambda p: p.name)

@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import CONFORMANCE, TESTS, db_digest
+from conftest import TESTS, conformance_files, db_digest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +21,7 @@ SUFFIXES = [".txt", ".csv", ".json", ".jsonl", ".zip", ".parquet"]
 def _real_files() -> list[Path]:
     files = [f for f in sorted((TESTS / "fixtures").rglob("*")) if f.is_file() and f.suffix in SUFFIXES
              and f.stat().st_size < 200_000]
-    files += sorted(f for f in CONFORMANCE.rglob("*") if f.is_file() and f.suffix in SUFFIXES)
+    files += conformance_files(suffixes=tuple(SUFFIXES))
     return files
 
 

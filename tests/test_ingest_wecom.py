@@ -1,4 +1,4 @@
-"""WeCom 会话内容存档 (decrypted archive JSON, export-formats.md §2): each hand-written fixture gives
+"""WeCom 会话内容存档 (decrypted archive JSON, docs/formats.md §2): each hand-written fixture gives
 exactly the chats, senders, kinds, instants and events its records were written to hold.
 
 Fixtures, one per shape or quirk:
@@ -9,7 +9,7 @@ Fixtures, one per shape or quirk:
 - api_envelope.json: the API's {"errcode":0,"chatdata":[…]} with decrypted fields inline, a decrypted
   message as a JSON string, and one item still encrypted;
 - relay_envelope.json: a relay's own envelope {"code":0,"data":{"list":[…]}} on one line.
-There are no WeCom samples in /work/shared/conformance (SOURCES.md lists none)."""
+There are no real WeCom samples among the shared conformance exports."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CONFORMANCE, TESTS, db_digest, rows
+from conftest import TESTS, conformance_files, db_digest, rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -63,7 +63,7 @@ def test_each_fixture_is_detected_as_wecom(path: Path) -> None:
 
 def _other_exports() -> list[Path]:
     files = [f for f in sorted((TESTS / "fixtures").rglob("*")) if f.is_file() and "wecom" not in f.parts]
-    return files + sorted(f for f in CONFORMANCE.rglob("*") if f.is_file() and f.suffix != ".md")
+    return files + conformance_files()
 
 
 @pytest.mark.parametrize("path", _other_exports(), ids=lambda p: p.name)
