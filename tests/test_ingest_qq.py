@@ -1,4 +1,4 @@
-"""QQ exports (export-formats.md §5): the 消息管理器 TXT export and QQChatExporter JSON. Each fixture
+"""QQ exports (docs/formats.md §5): the 消息管理器 TXT export and QQChatExporter JSON. Each fixture
 holds one or more quirks of the reference section, asserted exactly; the conformance files are
 real exports written by other projects."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import CONFORMANCE, TESTS, db_digest, rows
+from conftest import TESTS, conformance_dir, conformance_files, db_digest, requires_conformance, rows
 
 from dashboard.core.ingest import detect, qq
 from dashboard.core.ingest.errors import IngestError
@@ -18,7 +18,7 @@ from dashboard.core.ingest.model import Options
 from dashboard.core.ingest.pipeline import ingest_file
 
 FIX = TESTS / "fixtures" / "qq"
-CONF = CONFORMANCE / "qq"
+CONF = conformance_dir("qq")
 BASIC = CONF / "log-painter__qq_export_12h_basic.txt"
 EMAIL = CONF / "log-painter__qq_export_12h_email.txt"
 HISTORY = CONF / "qq-chat-history__file.txt"
@@ -45,9 +45,11 @@ def _events(db: Path) -> list[tuple]:
 
 
 # ---------------------------------------------------------------------------------------------
-# conformance: real exports
+# conformance: real exports (skipped when ../shared/conformance is missing; the own fixtures below
+# hold the same quirks)
 
 
+@requires_conformance
 def test_conformance_12h_basic(tmp_path: Path) -> None:
     db = tmp_path / "c.duckdb"
     r = ingest_file(BASIC, db)
@@ -72,6 +74,7 @@ def test_conformance_12h_basic(tmp_path: Path) -> None:
     assert rows(db, "select encoding, source_tz from imports") == [("utf-8", "Asia/Shanghai")]
 
 
+@requires_conformance
 def test_conformance_12h_email_ids(tmp_path: Path) -> None:
     db = tmp_path / "c.duckdb"
     r = ingest_file(EMAIL, db)
@@ -89,6 +92,7 @@ def test_conformance_12h_email_ids(tmp_path: Path) -> None:
         ("100550", "id"), ("852649", "id"), ("indo@qq.com", "id")]
 
 
+@requires_conformance
 def test_conformance_pseudo_header_24h(tmp_path: Path) -> None:
     db = tmp_path / "c.duckdb"
     r = ingest_file(HISTORY, db)
@@ -99,6 +103,75 @@ def test_conformance_pseudo_header_24h(tmp_path: Path) -> None:
     assert local == [(5, dt.datetime(1883, 3, 7, 11, 22, 33), "text", "A", "123123", "A"),
                      (8, dt.datetime(1883, 3, 7, 12, 34, 56), "text", "B", "456456", "B")]
     assert rows(db, "select kind from chats") == [("private",)]
+
+
+# ---------------------------------------------------------------------------------------------
+# own fixtures holding the conformance samples' quirks, so a lone clone still tests them
+
+
+def test_12h_header_block_system_senders_join_and_bodies(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    r = ingest_file(FIX / "qq_12h_group_system.txt", db)
+    assert (r.format, r.encoding, r.n_read, r.n_new, r.n_skipped) == ("qq_txt", "utf-8", 9, 9, 0)
+    assert rows(db, "select name, kind from chats") == [("桌游夜（周五 9pm | 周日 2pm）", "group")]
+    # 12-hour without zero padding, local Asia/Shanghai, past midnight; 系统消息 senders carry no member
+    assert _msgs(db) == [
+        (9, _utc(2021, 11, 5, 13, 1, 15), "text", "开团", "61000001", "掷骰-D20"),  # `-` in the nick
+        (12, _utc(2021, 11, 5, 13, 1, 15), "system", "[图片]规则书", None, None),  # 系统消息(10000)
+        (15, _utc(2021, 11, 5, 13, 3, 40), "system", "第一行说明\n第二行说明", None, None),  # multi-line body
+        (19, _utc(2021, 11, 5, 13, 5, 2), "other", None, "61000002", "老猫"),  # empty body
+        (22, _utc(2021, 11, 5, 13, 7, 30), "system", "小雨点加入本群。", None, None),  # join notice
+        (25, _utc(2021, 11, 5, 13, 20), "text", ".r 3d6", "61000002", "老猫"),
+        (28, _utc(2021, 11, 5, 14, 45, 9), "text", "先走了", "61000003", "阿青"),
+        (31, _utc(2021, 11, 5, 16, 30), "text", "还有人吗", "61000004", "夜枭"),  # 12:30 AM = 00:30
+        (34, _utc(2021, 11, 5, 23, 5, 44), "text", "早", "61000004", "夜枭"),  # 7:05:44 AM
+    ]
+    assert rows(db, "select raw_type from messages where kind = 'system' order by source_line") == [
+        ("system:10000",), ("system:1000000",), ("system:1000000",)]
+    assert _events(db) == [("join", "unknown", "name:桌游夜（周五 9pm | 周日 2pm）:小雨点", None)]
+    assert rows(db, "select raw_name from membership_events") == [("小雨点",)]
+    # one member per QQ号, and the joiner known only by name; none for the 系统消息 ids
+    assert sorted(rows(db, "select platform_key, display_name from members")) == [
+        ("61000001", "掷骰-D20"), ("61000002", "老猫"), ("61000003", "阿青"), ("61000004", "夜枭"),
+        ("name:桌游夜（周五 9pm | 周日 2pm）:小雨点", "小雨点")]
+    assert rows(db, "select encoding, source_tz from imports") == [("utf-8", "Asia/Shanghai")]
+
+
+def test_headerless_12h_with_email_ids(tmp_path: Path) -> None:
+    db = tmp_path / "m.duckdb"
+    r = ingest_file(FIX / "qq_12h_headerless_email.txt", db)
+    assert r.format == "qq_txt"  # no preamble: the first line is already a message
+    assert (r.n_read, r.n_new, r.n_skipped) == (3, 3, 0)
+    assert _msgs(db) == [
+        (1, _utc(2022, 2, 13, 16, 3, 10), "text", "零点过三分", "330001", "月"),  # 12:03 AM = 00:03
+        (4, _utc(2022, 2, 13, 16, 4, 55), "text", "还醒着", "330002", "星"),
+        (7, _utc(2022, 2, 13, 16, 6), "text", "我也是", "night.owl@example.net", "旁观者"),  # <email>
+    ]
+    # no 消息对象 block: the chat is named after the file
+    assert rows(db, "select name, platform_key, kind from chats") == [
+        ("qq_12h_headerless_email", "qq_12h_headerless_email", "group")]
+    assert sorted(rows(db, "select platform_key, key_kind from members")) == [
+        ("330001", "id"), ("330002", "id"), ("night.owl@example.net", "id")]
+
+
+def test_pseudo_header_24h_before_1900(tmp_path: Path) -> None:
+    db = tmp_path / "p.duckdb"
+    r = ingest_file(FIX / "qq_24h_pseudo_header.txt", db)
+    assert (r.format, r.n_read, r.n_new, r.n_skipped) == ("qq_txt", 2, 2, 0)
+    local = [(line, ts.replace(tzinfo=None), kind, text, key, name) for line, ts, kind, text, key, name in rows(db, """
+        select m.source_line, timezone('Asia/Shanghai', m.ts), m.kind, m.text, s.platform_key, m.sender_name
+        from messages m join members s using (member_id) order by 1""")]
+    assert local == [(5, dt.datetime(1895, 6, 1, 8, 30), "text", "早安", "700700", "甲"),
+                     (8, dt.datetime(1895, 6, 1, 9, 45, 10), "text", "午安", "800800", "乙")]
+    # the `===` lines and the note between them are no chat section: named after the file, two people
+    assert rows(db, "select name, kind from chats") == [("qq_24h_pseudo_header", "private")]
+
+
+def test_chat_name_override_on_a_headed_export(tmp_path: Path) -> None:
+    db = tmp_path / "o.duckdb"
+    ingest_file(FIX / "qq_12h_group_system.txt", db, chat_name="周五桌游")
+    assert rows(db, "select name, platform_key from chats") == [("周五桌游", "周五桌游")]
+    assert rows(db, "select count(*) from messages") == [(9,)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -204,6 +277,7 @@ def test_other_source_tz_and_dst_gap(tmp_path: Path) -> None:
     assert rows(db, "select source_tz from imports") == [("America/New_York",)]
 
 
+@requires_conformance
 def test_chat_name_override(tmp_path: Path) -> None:
     db = tmp_path / "o.duckdb"
     ingest_file(BASIC, db, chat_name="跑团群")
@@ -228,7 +302,8 @@ def test_blocks_do_not_change_records(monkeypatch: pytest.MonkeyPatch) -> None:
         s = parsed.state
         return frame, (s.chats, s.roles, s.n_read, s.n_skipped, [x.line for x in s.skipped])
 
-    for path in (FIX / "qq_groups_bom_crlf.txt", FIX / "qq_groups_gb18030.txt", FIX / "qq_bad_bytes.txt", BASIC):
+    for path in (FIX / "qq_groups_bom_crlf.txt", FIX / "qq_groups_gb18030.txt", FIX / "qq_bad_bytes.txt",
+                 FIX / "qq_12h_group_system.txt", *[f for f in conformance_files("qq") if f == BASIC]):
         whole, facts = parse(path)
         for size in (1, 13, 90):
             monkeypatch.setattr(qq, "BLOCK_CHARS", size)
@@ -310,7 +385,9 @@ def test_qce_reexport_adds_nothing(tmp_path: Path) -> None:
 OWN = [(FIX / "qq_groups_bom_crlf.txt", "qq_txt"), (FIX / "qq_groups_gb18030.txt", "qq_txt"),
        (FIX / "qq_12h_english.txt", "qq_txt"), (FIX / "qq_bad_bytes.txt", "qq_txt"),
        (FIX / "qce_v4_group.json", "qq_qce_json"), (FIX / "qce_v5_private.json", "qq_qce_json"),
-       (BASIC, "qq_txt"), (HISTORY, "qq_txt")]
+       (FIX / "qq_12h_group_system.txt", "qq_txt"), (FIX / "qq_12h_headerless_email.txt", "qq_txt"),
+       (FIX / "qq_24h_pseudo_header.txt", "qq_txt"),
+       *[(f, "qq_txt") for f in conformance_files("qq") if f in (BASIC, HISTORY)]]
 
 
 @pytest.mark.parametrize(("path", "name"), OWN, ids=[p.name for p, _ in OWN])
@@ -320,6 +397,7 @@ def test_detected_as_own_format(path: Path, name: str) -> None:
     assert [f.name for f in detect.FORMATS if f.platform == "qq" and f.matches(probe)] == [name]
 
 
+@requires_conformance
 def test_headerless_qq_file_detected_as_qq() -> None:
     assert detect.detect(detect.probe(EMAIL)).name == "qq_txt"
 

@@ -1,4 +1,4 @@
-"""Telegram Desktop JSON exports (export-formats.md §3): the real samples in shared/conformance give
+"""Telegram Desktop JSON exports (docs/formats.md §3): the real samples in shared/conformance give
 exactly the messages, senders, edits, reactions, replies and events they hold, and each hand-written
 fixture in fixtures/telegram pins down one quirk of the format."""
 
@@ -9,13 +9,13 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CONFORMANCE, TESTS, db_digest, rows
+from conftest import TESTS, conformance_dir, conformance_files, db_digest, requires_conformance, rows
 
 from dashboard.core.ingest import detect, telegram
 from dashboard.core.ingest.errors import IngestError
 from dashboard.core.ingest.pipeline import ingest_file
 
-CONF = CONFORMANCE / "telegram"
+CONF = conformance_dir("telegram")
 FIX = TESTS / "fixtures" / "telegram"
 UTC = dt.UTC
 
@@ -61,8 +61,10 @@ def _reactions(db: Path) -> list[tuple]:
 
 
 # ---------------------------------------------------------------------------------------------
-# conformance: real exports written by Telegram Desktop (via other projects' fixtures)
+# conformance: real exports written by Telegram Desktop (via other projects' fixtures); skipped when
+# ../shared/conformance is missing, the own fixtures below hold the same quirks
 
+@requires_conformance
 def test_conformance_single_export_without_chat_fields(tmp_path: Path) -> None:
     # no name/type/id and no message ids: the chat is named after the file, ids fall back to content
     db, r = _ingest(tmp_path, CONF / "chat-miner__test_single_export.json")
@@ -78,6 +80,7 @@ def test_conformance_single_export_without_chat_fields(tmp_path: Path) -> None:
     assert rows(db, "select format, source_tz, n_read from imports") == [("telegram_json", None, 2)]
 
 
+@requires_conformance
 def test_conformance_full_export_chat_list(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, CONF / "chat-miner__test_batch_export.json")
     assert (r.n_read, r.n_new, r.chats) == (2, 2, ["Chatname"])
@@ -90,6 +93,7 @@ def test_conformance_full_export_chat_list(tmp_path: Path) -> None:
     assert rows(db, "select count(*), count(distinct chat_id) from messages") == [(4, 2)]
 
 
+@requires_conformance
 def test_conformance_real_supergroup(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, CONF / "telegram-chat-analyzer__raw0.json")
     # 13 entries: 1 service (join_group_by_link) and 12 messages, 4 of them replies
@@ -121,6 +125,91 @@ def test_conformance_real_supergroup(tmp_path: Path) -> None:
     assert rows(db, "select text from messages where platform_msg_id = '45792'") == [("[Скрытый текст, 23 симв.]",)]
     # hidden media: an empty text stays empty
     assert rows(db, "select kind, text from messages where platform_msg_id = '45783'") == [("text", None)]
+
+
+# ---------------------------------------------------------------------------------------------
+# own fixtures holding the conformance samples' quirks, so a lone clone still tests them
+
+def test_minimal_single_export_without_chat_fields_or_ids(tmp_path: Path) -> None:
+    # no name/type/id, no message ids, no from_id: the chat is named after the file
+    db, r = _ingest(tmp_path, FIX / "minimal_single_export.json")
+    assert (r.format, r.n_read, r.n_new, r.n_skipped) == ("telegram_json", 2, 2, 0)
+    n = "name:minimal_single_export:"
+    assert _messages(db) == [(None, n + "Reader One", "Reader One", "text", "Plain first note"),
+                             # `text` as an array of entity objects, no text_entities
+                             (None, n + "Reader Two", "Reader Two", "text", "Tip:https://example.org/list")]
+    assert rows(db, "select ts from messages order by ts") == [(utc(2022, 4, 15, 5, 20),), (utc(2022, 4, 15, 5, 30),)]
+    assert rows(db, "select platform_key, name, kind from chats") == [
+        ("minimal_single_export", "minimal_single_export", "private")]
+    assert rows(db, "select format, source_tz, n_read from imports") == [("telegram_json", None, 2)]
+
+
+def test_minimal_account_export_chat_list(tmp_path: Path) -> None:
+    # only `chats.list[]`: no personal_information, no chat type or id
+    db, r = _ingest(tmp_path, FIX / "minimal_account_export.json")
+    assert (r.format, r.n_read, r.n_new, r.chats) == ("telegram_json", 2, 2, ["Book Swap"])
+    n = "name:Book Swap:"
+    assert _messages(db) == [(None, n + "Reader One", "Reader One", "text", "Plain first note"),
+                             (None, n + "Reader Two", "Reader Two", "text", "Tip:https://example.org/list")]
+    assert rows(db, "select platform_key, name, kind from chats") == [("Book Swap", "Book Swap", "private")]
+    assert rows(db, "select exporter_account from imports") == [(None,)]
+    # the same two messages in another chat are other messages
+    r2 = ingest_file(FIX / "minimal_single_export.json", db)
+    assert (r2.n_new, r2.n_duplicate) == (2, 0)
+    assert rows(db, "select count(*), count(distinct chat_id) from messages") == [(4, 2)]
+
+
+def test_supergroup_with_exporter_local_dates_edits_reactions_replies_and_extra_fields(tmp_path: Path) -> None:
+    db, r = _ingest(tmp_path, FIX / "supergroup_exporter_utc6.json")
+    # 7 entries: 1 service (join_group_by_link) and 6 messages, 2 of them replies
+    assert (r.n_read, r.n_new, r.n_skipped, r.n_duplicate) == (7, 7, 0, 0)
+    assert rows(db, "select kind, count(*) from messages group by 1 order by 1") == [
+        ("quote", 2), ("system", 1), ("text", 4)]
+    assert rows(db, "select platform_key, name, kind from chats") == [
+        ("7777000001", "Hill Walkers [Archive]", "group")]
+    kim, lee, park, jo = "user1500001", "user1500002", "user1500003", "user1500004"
+    # `date` is the exporter's UTC+6 wall time, the extra `annotations` another zone's: both ignored
+    assert rows(db, """select m.platform_msg_id, m.ts, m.kind, s.platform_key, m.text from messages m
+                       left join members s using (member_id) order by m.ts, m.platform_msg_id::int""") == [
+        ("1", utc(2023, 9, 2, 1, 0), "system", None, "Walker Kim joined the group via invite link"),
+        ("900", utc(2023, 9, 2, 1, 0, 30), "text", lee, "Trail is open"),
+        ("901", utc(2023, 9, 2, 1, 0, 30), "text", kim, "Joining Saturday"),
+        ("902", utc(2023, 9, 2, 1, 2), "text", kim, None),  # hidden media: the empty text stays empty
+        ("903", utc(2023, 9, 2, 1, 3, 10), "quote", lee, "Nice photo"),
+        ("904", utc(2023, 9, 2, 1, 5), "quote", kim, "Thanks"),
+        ("905", utc(2023, 9, 2, 1, 6, 45), "text", lee, "See you"),
+    ]
+    assert rows(db, """select s.platform_key, s.display_name, count(*) from messages m join members s using (member_id)
+                       group by all order by 1""") == [(kim, "Walker Kim", 3), (lee, "Walker Lee", 3)]
+    # the inviter "Walkers" is a word of the group's own name: a link join with no inviting member
+    assert _events(db) == [("join", "link", kim, None, "Walker Kim")]
+    assert rows(db, "select raw_type from messages where kind = 'system'") == [("join_group_by_link",)]
+    assert rows(db, "select source_tz from imports") == [(None,)]
+    assert rows(db, "select platform_msg_id, edited_at from messages where edited_at is not null order by 1") == [
+        ("902", utc(2023, 9, 2, 1, 30)), ("903", utc(2023, 9, 2, 1, 4))]
+    # a ZWJ emoji stays one reaction; reactors who never post are members
+    assert _reactions(db) == [("902", "❤\u200d🔥", 1, [park]), ("903", "👍", 1, [jo])]
+    assert sorted(rows(db, "select platform_key, display_name from members")) == [
+        (kim, "Walker Kim"), (lee, "Walker Lee"), (park, "Walker Park"), (jo, "Walker Jo")]
+    assert _replies(db) == [("903", "902"), ("904", "903")]
+
+
+def test_same_supergroup_file_twice_adds_nothing(tmp_path: Path) -> None:
+    src = FIX / "supergroup_exporter_utc6.json"
+    db, first = _ingest(tmp_path, src)
+    counts = "select (select count(*) from messages), (select count(*) from membership_events), " \
+             "(select count(*) from reactions), (select count(*) from members)"
+    before = rows(db, counts)
+    assert before == [(7, 1, 2, 4)]
+    second = ingest_file(src, db)
+    assert (first.status, second.status) == ("imported", "already imported")
+    assert rows(db, counts) == before
+    # the same messages in a re-saved file (different bytes) are recognised by their ids
+    copy = tmp_path / "again.json"
+    copy.write_text(src.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    third = ingest_file(copy, db)
+    assert (third.n_new, third.n_duplicate) == (0, 7)
+    assert rows(db, counts) == before
 
 
 # ---------------------------------------------------------------------------------------------
@@ -366,7 +455,7 @@ def test_chat_name_override_merges_chats_without_id_clashes(tmp_path: Path) -> N
 # ---------------------------------------------------------------------------------------------
 # detection, bad input, idempotency
 
-TELEGRAM_FILES = sorted(FIX.glob("*.json")) + sorted(CONF.glob("*.json"))
+TELEGRAM_FILES = sorted(FIX.glob("*.json")) + conformance_files("telegram", suffixes=(".json",))
 
 
 @pytest.mark.parametrize("path", TELEGRAM_FILES, ids=lambda p: p.name)
@@ -376,7 +465,7 @@ def test_detected_as_telegram(path: Path) -> None:
 
 def _other_files() -> list[Path]:
     out = [f for f in sorted((TESTS / "fixtures").rglob("*")) if f.is_file() and FIX not in f.parents]
-    out += [f for f in sorted(CONFORMANCE.rglob("*")) if f.is_file() and CONF not in f.parents and f.suffix != ".md"]
+    out += [f for f in conformance_files() if CONF not in f.parents]
     return out
 
 
@@ -424,6 +513,7 @@ def test_top_level_array_is_refused_by_the_parser(tmp_path: Path) -> None:
         list(parsed.batches)
 
 
+@requires_conformance
 def test_same_file_twice_adds_nothing(tmp_path: Path) -> None:
     db, first = _ingest(tmp_path, CONF / "telegram-chat-analyzer__raw0.json")
     counts = rows(db, "select (select count(*) from messages), (select count(*) from membership_events), "

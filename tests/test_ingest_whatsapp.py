@@ -1,4 +1,4 @@
-"""WhatsApp "Export chat" TXT and the .zip share (export-formats.md §4). One fixture per quirk of the
+"""WhatsApp "Export chat" TXT and the .zip share (docs/formats.md §4). One fixture per quirk of the
 reference section, asserted exactly; the conformance files are real test exports of other projects."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import CONFORMANCE, TESTS, db_digest, rows
+from conftest import TESTS, conformance_files, conformance_params, db_digest, rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +22,9 @@ from dashboard.core.ingest.textio import SAMPLE_BYTES
 
 FIX = TESTS / "fixtures" / "whatsapp"
 
-WA_CONF = sorted((CONFORMANCE / "whatsapp").glob("*.txt"))
+WA_CONF = conformance_files("whatsapp", suffixes=(".txt",))
+# the same nine records in the five header forms of the conformance samples, written for these tests
+WA_FORMS = sorted(FIX.glob("form_*.txt"))
 UTC = dt.UTC
 IOS = FIX / "ios_12h_nnbsp.txt"
 SYSTEM = FIX / "system_en.txt"
@@ -61,10 +63,11 @@ def _parse(path: Path, tz: str = "UTC", **kw) -> pl.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------
-# conformance: chat-miner's five header forms of the same nine records
+# conformance: chat-miner's five header forms of the same nine records (skipped when
+# ../shared/conformance is missing; test_five_header_forms below holds the same quirks)
 
 
-@pytest.mark.parametrize("path", WA_CONF, ids=[p.name for p in WA_CONF])
+@pytest.mark.parametrize("path", conformance_params(WA_CONF))
 def test_conformance_samples(tmp_path: Path, path: Path) -> None:
     db, r = _ingest(tmp_path, path)
     assert (r.format, r.n_read, r.n_new, r.n_skipped) == ("whatsapp_txt", 9, 9, 0)
@@ -88,6 +91,46 @@ def test_conformance_samples(tmp_path: Path, path: Path) -> None:
     assert _events(db) == [("create", "creator", "+12345578", "+12345578", "Groupname"),
                            ("join", "invite", "self", None, None)]
     assert rows(db, "select name, kind, platform from chats") == [(chat, "group", "whatsapp")]
+
+
+def test_the_five_header_forms_are_all_there() -> None:
+    assert [p.name for p in WA_FORMS] == [
+        "form_bracketed_mmddyy_24h.txt",  # [MM/DD/YY HH:MM] Name: (no seconds, no comma)
+        "form_ddmmyy_24h.txt",  # DD/MM/YY, HH:MM -
+        "form_mmddyy_24h.txt",  # MM/DD/YY, HH:MM -
+        "form_mmddyyyy_12h_dotted.txt",  # MM/DD/YYYY, hh:mm a. m. -
+        "form_yyyymmdd_24h.txt",  # YYYY/MM/DD, HH:MM -
+    ]
+
+
+@pytest.mark.parametrize("path", WA_FORMS, ids=[p.name for p in WA_FORMS])
+def test_five_header_forms(tmp_path: Path, path: Path) -> None:
+    assert not path.read_bytes().endswith(b"\n")  # the last record runs to the end of the file
+    db, r = _ingest(tmp_path, path)
+    assert (r.format, r.n_read, r.n_new, r.n_skipped) == ("whatsapp_txt", 9, 9, 0)
+    chat = path.stem
+    n = f"name:{chat}:"
+    # local Asia/Shanghai wall times; `00:05 a. m.` is 00:05 and `12:20 p. m.` 12:20 in the 12-hour file
+    assert _msgs(db) == [
+        (1, _utc(2022, 3, 4, 1, 15), "text", "Morning everyone, coffee at ten?", n + "Priya Shah", "Priya Shah"),
+        (2, _utc(2022, 3, 18, 2, 2), "text", ".", n + "Priya Shah", "Priya Shah"),  # `Name:.`
+        (3, _utc(2022, 4, 25, 11, 40), "text", "first line of a long note,\nsecond line of the note.",
+         n + "Tomás Ruiz", "Tomás Ruiz"),
+        (5, _utc(2022, 7, 9, 6, 30), "text", "Agenda : budget, venue, date.", n + "Anne-Marie Cole",
+         "Anne-Marie Cole"),  # `-` in the name, ` : ` in the text
+        (6, _utc(2022, 7, 20, 16, 5), "system", '+44 20 7946 0321 created group "Garden Crew"', None, None),
+        (7, _utc(2022, 7, 22, 0, 45), "system", "You were added", None, None),
+        (8, _utc(2022, 11, 13, 3, 11), "text", "Seeds arrived 🌻", n + "Priya Shah 🌻", "Priya Shah 🌻"),
+        (9, _utc(2022, 11, 26, 4, 20), "text", "Cactus says hi 🌵", n + "🌵", "🌵"),  # an emoji-only name
+        (10, _utc(2022, 12, 31, 15, 59), "text", "Happy new year from a number,\nsent just before midnight.",
+         "+447700900456", "+44 7700 900456"),  # a phone-number sender is keyed by the number
+    ]
+    # the creator's phone number is their key; "You were added" is the exporter joining
+    assert _events(db) == [("create", "creator", "+442079460321", "+442079460321", "Garden Crew"),
+                           ("join", "invite", "self", None, None)]
+    assert rows(db, "select name, kind, platform from chats") == [(chat, "group", "whatsapp")]
+    assert rows(db, "select platform_key, key_kind from members where key_kind = 'id' order by 1") == [
+        ("+442079460321", "id"), ("+447700900456", "id")]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -498,8 +541,7 @@ def test_detected_as_whatsapp(path: Path) -> None:
 def test_whatsapp_matcher_rejects_other_exports() -> None:
     others = [f for f in sorted((TESTS / "fixtures").rglob("*")) if f.is_file() and "whatsapp" not in f.parts
               and f.suffix in (".txt", ".csv", ".json", ".jsonl")]
-    others += [f for f in sorted(CONFORMANCE.rglob("*")) if f.is_file() and "whatsapp" not in f.parts
-               and f.suffix in (".txt", ".csv", ".json")]
+    others += [f for f in conformance_files(suffixes=(".txt", ".csv", ".json")) if "whatsapp" not in f.parts]
     assert len(others) > 20
     for f in others:
         assert not whatsapp.matches(detect.probe(f)), f
@@ -555,7 +597,7 @@ def test_same_file_twice_adds_nothing(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("block", [40, 97, 333])
 def test_blocks_cut_anywhere_give_the_same_rows(monkeypatch: pytest.MonkeyPatch, block: int) -> None:
-    for path in (SYSTEM, IOS, FIX / "multiline.txt", FIX / "android_crlf.txt", WA_CONF[0]):
+    for path in (SYSTEM, IOS, FIX / "multiline.txt", FIX / "android_crlf.txt", *WA_CONF[:1], *WA_FORMS):
         whole = _parse(path)
         monkeypatch.setattr(whatsapp, "BLOCK_BYTES", block)
         assert _parse(path).equals(whole), path.name
