@@ -23,6 +23,7 @@ from pathlib import Path
 import independent
 import polars as pl
 import pytest
+from approx import close, same
 from conftest import rows
 from handmade import declare as _declare
 from handmade import ingest_chat as _ingest_chat
@@ -70,22 +71,12 @@ def _assert_rows(got: pl.DataFrame, expected: list[dict], key: tuple[str, ...], 
                                       f"{len(extra)} unexpected, e.g. {extra[:3]}"
     for k, exp in e.items():
         for c, want in exp.items():
-            assert _same(g[k][c], want), f"{what} {k} {c}: {g[k][c]!r} != {want!r}"
-
-
-def _same(got: object, want: object) -> bool:
-    """Numbers to a relative 1e-9, lists element by element, everything else exactly (pytest.approx
-    takes numbers only: since pytest 9.2 it refuses a string in a dict it compares)."""
-    if isinstance(want, list):
-        return isinstance(got, list) and len(got) == len(want) and all(map(_same, got, want))
-    if isinstance(want, float | int) and not isinstance(want, bool) and isinstance(got, float | int):
-        return got == pytest.approx(want, rel=1e-9, abs=1e-12)
-    return got == want
+            assert same(g[k][c], want), f"{what} {k} {c}: {g[k][c]!r} != {want!r}"
 
 
 def _approx_rows(expected: list[tuple], rel: float = 1e-9) -> list:
-    """Rows (tuples) to compare with ==, floats to a relative tolerance (pytest.approx does not nest)."""
-    return [pytest.approx(t, rel=rel, abs=1e-12) for t in expected]
+    """Rows (tuples) to compare with ==, numbers to a relative tolerance, the rest exactly."""
+    return [close(t, rel=rel) for t in expected]
 
 
 START_OF: dict[str, Callable[[dt.date], dt.date]] = {"day": lambda d: d, "week": _monday, "month": _month}

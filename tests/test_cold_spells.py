@@ -21,6 +21,7 @@ from pathlib import Path
 import independent
 import polars as pl
 import pytest
+from approx import close
 from handmade import declare as _declare
 from handmade import ingest_chat as _ingest_chat
 from independent import DAY, ORGANIC, TZ
@@ -239,7 +240,7 @@ def test_demo_silence_weeks_match_python(demo_db: Path) -> None:
         expected = _expected_weeks(demo_db, **params)
         assert any(r[4] for r in expected), "no week with a silent day: the streak columns go untested"
         got = _got_weeks(demo_db, **params)
-        assert sorted(got) == [pytest.approx(r, rel=0, abs=1e-12) for r in sorted(expected)]
+        assert sorted(got) == [close(r, rel=0) for r in sorted(expected)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -325,7 +326,7 @@ def test_planted_cold_spells(cold_db: Path) -> None:
     assert got.select("chat_name").to_series().to_list() == ["冷场群"] * 5
     assert got.select("silent_from", "silent_to", "waking_hours", "threshold_hours", "breaker_id", "breaker_class",
                       "answered").rows() == [
-        pytest.approx((_at(f), _at(t), h, th, who, cls, ans), rel=0, abs=1e-9)
+        close((_at(f), _at(t), h, th, who, cls, ans), rel=0, abs_=1e-9)
         for f, t, h, th, who, cls, ans in expected]
     # the week a spell is counted in is the Monday of its end
     assert got["week"].to_list() == [D("2025-03-03"), D("2025-04-07"), D("2025-04-07"), D("2025-04-07"),
@@ -361,7 +362,7 @@ def test_planted_silence_weeks(cold_db: Path) -> None:
     # the independent computation agrees with the hand-worked answer too
     for params in ({}, {"wake_from": 9, "wake_to": 21}):
         assert sorted(_got_weeks(cold_db, **params)) == [
-            pytest.approx(r, rel=0, abs=1e-12) for r in sorted(_expected_weeks(cold_db, **params))]
+            close(r, rel=0) for r in sorted(_expected_weeks(cold_db, **params))]
 
 
 # ---------------------------------------------------------------------------------------------
