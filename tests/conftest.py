@@ -17,6 +17,9 @@ from dashboard.core.ingest.pipeline import ingest_file
 from dashboard.core.sample.demo import build_demo
 
 TESTS = Path(__file__).resolve().parent
+# pytest-xdist already runs a test on every core: DuckDB threads of their own in each worker only
+# contend for the same two cores (12% slower over the ingest tests)
+os.environ.setdefault("QUNXI_DUCKDB_THREADS", "1")
 WECHAT = TESTS / "fixtures" / "wechat"
 
 
@@ -58,6 +61,12 @@ def conformance_params(files: list[Path]) -> list:
     if files:
         return [pytest.param(f, id=f.name) for f in files]
     return [pytest.param(None, id="no-samples", marks=pytest.mark.skip(reason=NO_CONFORMANCE))]
+
+
+def examples(n: int) -> int:
+    """Hypothesis examples for a fuzz test that imports each one (about a second apiece): n in the
+    everyday suite, more for a deep run with QUNXI_FUZZ_SCALE (e.g. 10)."""
+    return max(1, round(n * float(os.environ.get("QUNXI_FUZZ_SCALE", "1"))))
 
 
 FIXTURE_FILES = {

@@ -522,6 +522,7 @@ def test_conversations_daily_one_chat_whole_range(demo_db: Path) -> None:
     assert got["share_two_speakers"].drop_nulls().n_unique() > 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("organic", [False, True])
 @pytest.mark.parametrize(("start", "end"), [(None, None), ("2025-06-15", "2025-07-31")])
 def test_conversation_summary_matches_raw_segmentation(demo_db: Path, organic: bool, start: str | None,
@@ -664,6 +665,7 @@ def test_join_cohorts_match_chat_members(demo_db: Path, organic: bool, start: st
     assert all(w.weekday() == 0 for w in got["cohort_week"])
 
 
+@pytest.mark.slow
 def test_join_cohorts_eligibility_near_the_end_of_the_export(tmp_path: Path) -> None:
     """Export from Monday 03-03 to Sunday 03-23. Cohort 03-03: week 1 (03-10…03-16) and week 2
     (03-17…03-23) are covered to their Sunday, week 4 is not (null). Cohort 03-17: activation needs
@@ -866,6 +868,7 @@ def _gini_chat(path: Path, folder: Path) -> None:
     _declare(path, folder, ["基尼群,wxid_bing,丙,顾客,,,,,", "基尼群,wxid_ding,丁,顾客,,,,,"])
 
 
+@pytest.mark.slow
 def test_participation_by_hand_and_a_member_who_joins_mid_window(tmp_path: Path) -> None:
     path = tmp_path / "db.duckdb"
     _gini_chat(path, tmp_path)
@@ -895,6 +898,7 @@ def test_participation_by_hand_and_a_member_who_joins_mid_window(tmp_path: Path)
                  _expected_participation(path, False, D("2025-03-05"), D("2025-03-09")), ("chat_id",), "by hand")
 
 
+@pytest.mark.slow
 def test_members_by_hand_across_windows(tmp_path: Path) -> None:
     path = tmp_path / "db.duckdb"
     _gini_chat(path, tmp_path)
@@ -924,6 +928,7 @@ def test_members_by_hand_across_windows(tmp_path: Path) -> None:
                      ("chat_id", "member_id"), "members by hand")
 
 
+@pytest.mark.slow
 def test_chat_cards_and_comparison_count_the_member_who_joined_and_not_the_one_removed(tmp_path: Path) -> None:
     path = tmp_path / "db.duckdb"
     _gini_chat(path, tmp_path)
@@ -975,6 +980,7 @@ def edge_db(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_gap_in_coverage_is_shown_as_a_gap(edge_db: Path) -> None:
     gap_chat, service = _chat_id(edge_db, "断档群"), _chat_id(edge_db, "服务群")
     gaps = _run(edge_db, "overview/coverage_gaps")
@@ -1011,6 +1017,7 @@ def test_a_gap_in_coverage_is_shown_as_a_gap(edge_db: Path) -> None:
     assert comp["stickiness"] == pytest.approx(1 / 4)
 
 
+@pytest.mark.slow
 def test_a_window_inside_the_gap_has_no_periods(edge_db: Path) -> None:
     """Weeks are the whole calendar weeks "containing a covered day in [$start, $end]": a window that
     falls entirely in the gap (03-06…03-11) contains no covered day, so no week."""
@@ -1023,6 +1030,7 @@ def test_a_window_inside_the_gap_has_no_periods(edge_db: Path) -> None:
         assert got.height == 0, f"{period}: {got.select('period_start', 'covered_days').rows()}"
 
 
+@pytest.mark.slow
 def test_a_day_with_only_staff_messages(edge_db: Path) -> None:
     service = _chat_id(edge_db, "服务群")
     everyone = _run(edge_db, "activity/period_activity", chat_ids=[service], period="day")
@@ -1057,6 +1065,7 @@ def test_a_day_with_only_staff_messages(edge_db: Path) -> None:
     assert mix.select("period_start", "kind", "messages", "share").rows() == [(D("2025-03-03"), "text", 3, 1.0)]
 
 
+@pytest.mark.slow
 def test_edge_chats_match_the_independent_computations(edge_db: Path) -> None:
     for organic in (False, True):
         for period in ("day", "week", "month"):
@@ -1075,6 +1084,7 @@ def test_edge_chats_match_the_independent_computations(edge_db: Path) -> None:
                      _expected_comparison(edge_db, organic, None, None), ("chat_id",), "chat_comparison")
 
 
+@pytest.mark.slow
 def test_a_question_never_answered_is_censored_not_dropped(tmp_path: Path) -> None:
     """问答群: one question unanswered for 24 h, one answered by a staff quote after 2 h, one asked
     2 h before the export ends and never answered. 快答群: two answered within 1 and 3 minutes."""
@@ -1135,6 +1145,7 @@ def _weekly(start: dt.date, speakers_per_week: list[int], last_day: dt.date) -> 
     return out
 
 
+@pytest.mark.slow
 def test_alerts_by_hand(tmp_path: Path) -> None:
     """冷清群: four full weeks with 6, 6, 8 and 6 speakers (median 6), then a full week with 3: at most
     half, one speakers_halved. 没人理群: two weeks of 5 questions each answered within a minute, then
@@ -1165,6 +1176,7 @@ def test_alerts_by_hand(tmp_path: Path) -> None:
     assert _run(path, "overview/alerts", end=D("2025-03-16")).height == 0
 
 
+@pytest.mark.slow
 def test_a_median_exactly_at_one_half(tmp_path: Path) -> None:
     """Four questions answered after 1, 2, 3 and 4 minutes: S(120 s) = 3/4 · 2/3 = 1/2 exactly, so the
     median (the smallest t with S(t) ≤ 1/2) is 120 s, and p90 (S ≤ 1/10) is 240 s, where S reaches 0."""

@@ -252,6 +252,7 @@ def test_daily_activity_agrees_with_the_messages(demo_db: Path) -> None:
     assert rolled == dict(counted)
 
 
+@pytest.mark.slow
 def test_demo_rollup_matches_python(demo_db: Path) -> None:
     got, _ = _compare(demo_db)
     rows = list(got.values())
@@ -379,6 +380,7 @@ def _ids(db: Path) -> dict[str, str]:
     return ids | {r["name"]: r["chat_id"] for r in _select(db, "select name, chat_id from chats")}
 
 
+@pytest.mark.slow
 def test_handmade_rollup_matches_python(handmade_db: Path) -> None:
     got, _ = _compare(handmade_db)
     ids = _ids(handmade_db)
@@ -436,6 +438,7 @@ def test_handmade_edges_by_hand(handmade_db: Path) -> None:
 # --- a join whose inviter is unknown, then a later invitation ------------------------------------
 
 
+@pytest.mark.slow
 def test_inviter_is_the_first_joins(tmp_path: Path) -> None:
     """丙 joins by link (no inviter), is removed, and the owner invites 丙 back a week later: the
     join at joined_at had no inviter, so inviter_id must be null, not the later join's inviter."""

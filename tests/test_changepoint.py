@@ -45,6 +45,7 @@ def _objective(y: np.ndarray, cps: list[int], beta: float) -> float:
     return sum(_cost(y, a, b) for a, b in itertools.pairwise(bounds)) + beta * len(cps)
 
 
+@pytest.mark.slow
 def test_matches_brute_force_optimum() -> None:
     rng = np.random.default_rng(20120101)
     checked = ties = with_changes = 0

@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from conftest import FIXTURE_FILES, rows
 from typer.testing import CliRunner
 
@@ -15,6 +16,7 @@ from dashboard.cli import app
 runner = CliRunner()
 
 
+@pytest.mark.slow
 def test_ingest_then_query(tmp_path: Path) -> None:
     db = tmp_path / "cli.duckdb"
     r = runner.invoke(app, ["ingest", str(FIXTURE_FILES["memotrace1"]), "--db", str(db), "--chat-name", "新手妈妈群"])
@@ -54,6 +56,7 @@ def test_query_errors_are_clear(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "还不存在" in r.output
 
 
+@pytest.mark.slow
 def test_sample_then_ingest_the_folder(tmp_path: Path) -> None:
     out = tmp_path / "shop"
     r = runner.invoke(app, ["sample", "--out", str(out), "--scale", "3000", "--workers", "1"])
@@ -88,6 +91,7 @@ def test_formats_lists_every_format_with_a_sample() -> None:
         assert name in flat
 
 
+@pytest.mark.slow
 def test_ingest_any_table_with_a_column_mapping(tmp_path: Path) -> None:
     table = tmp_path / "店铺群聊.csv"
     table.write_text("发送时间,发送人,内容\n2025-03-01 09:00:00,小红,早上好\n2025-03-01 09:05:00,阿芳,今天有活动吗？\n"
@@ -107,6 +111,7 @@ def test_ingest_any_table_with_a_column_mapping(tmp_path: Path) -> None:
         assert out.exit_code == 2 and says in out.output.replace("\n", ""), out.output
 
 
+@pytest.mark.slow
 def test_after_the_demo_the_analyst_commands_read_it(monkeypatch, tmp_path: Path, demo_db: Path) -> None:
     """The README's analyst commands work right after `qunxi demo`: with no database of her own the
     demo's is read, and each command says which database it read; after her first import, hers."""
@@ -144,6 +149,7 @@ def _table_lines(width: int, *args: str) -> list[str]:
     return r.stdout.splitlines()
 
 
+@pytest.mark.slow
 def test_table_is_readable_at_80_and_200_columns(demo_db: Path) -> None:
     for width in (80, 200):
         lines = _table_lines(width, "overview/chat_cards", "--db", str(demo_db))

@@ -216,6 +216,7 @@ def _got_weeks(path: Path, **params: object) -> list[tuple]:
 # the sample scenario
 
 
+@pytest.mark.slow
 def test_demo_cold_spells_match_python(demo_db: Path) -> None:
     expected = _expected_spells(demo_db)
     # the scenario must exercise every branch, or the comparison proves little
@@ -225,6 +226,7 @@ def test_demo_cold_spells_match_python(demo_db: Path) -> None:
     _assert_same_spells(_got_spells(demo_db), expected)
 
 
+@pytest.mark.slow
 def test_demo_cold_spells_with_other_waking_hours_and_floor(demo_db: Path) -> None:
     params = {"wake_from": 9, "wake_to": 21, "min_hours": 3.0}
     expected = _expected_spells(demo_db, **params)
@@ -289,6 +291,7 @@ def _member(path: Path, wxid: str) -> str:
         return con.execute("select member_id from members where platform_key = $k", {"k": wxid}).fetchone()[0]
 
 
+@pytest.mark.slow
 def test_planted_cold_spells(cold_db: Path) -> None:
     """Every organic gap of 冷场群 with its waking hours (08:00–22:00) and threshold
     max(4, p95 of the covered gaps that ended in the 28 days before), worked out by hand:
@@ -335,6 +338,7 @@ def test_planted_cold_spells(cold_db: Path) -> None:
     _assert_same_spells(_got_spells(cold_db), _expected_spells(cold_db))
 
 
+@pytest.mark.slow
 def test_planted_silence_weeks(cold_db: Path) -> None:
     """Hours heard = distinct waking hour bins holding an organic message; staff messages never count.
     08:00–22:00 (14 bins a day):
@@ -369,6 +373,7 @@ def test_planted_silence_weeks(cold_db: Path) -> None:
 # answers and clocks at the edges
 
 
+@pytest.mark.slow
 def test_an_organic_breaker_is_answered_by_anyone_else_within_the_hour(tmp_path: Path) -> None:
     """乙 breaks a 5-hour silence at 14:00, adds a line at 14:05, and 甲 replies at 14:30."""
     path = tmp_path / "db.duckdb"
@@ -386,6 +391,7 @@ def test_an_organic_breaker_is_answered_by_anyone_else_within_the_hour(tmp_path:
 # exports with millisecond times (generic CSV, ChatLab, Discord): 4 h 0.5 s is over the 4-hour floor
 
 
+@pytest.mark.slow
 def test_a_silence_just_over_the_floor_counts_to_the_millisecond(tmp_path: Path) -> None:
     path = tmp_path / "db.duckdb"
     _ingest_chat(path, tmp_path, "chat.csv", "毫秒群", [

@@ -42,6 +42,7 @@ def _end(report: cold_start.Report, chat: str) -> cold_start.End:
 # the sample scenario
 
 
+@pytest.mark.slow
 def test_sample_cold_start_ends_near_the_planted_day(demo_db: Path) -> None:
     report = _report(demo_db)
     planted = D(TRUTH["cold_start"]["end"]["date"])
@@ -116,6 +117,7 @@ def _rule_end(daily_speakers: list[int], owner_posts: int = 2) -> int | None:
     return next((d for d in range(len(daily_speakers)) if holds(d) and holds(d + 7)), None)
 
 
+@pytest.mark.slow
 def test_a_step_change_ends_cold_start_on_the_step(tmp_path: Path) -> None:
     """Two customers a day for three weeks against three owner posts, then eight customers: the
     rule's first good week already reaches into the step, and the changepoint is the step itself."""
@@ -127,6 +129,7 @@ def test_a_step_change_ends_cold_start_on_the_step(tmp_path: Path) -> None:
     assert end.changepoint_day == D("2025-03-24") and end.confirmed  # day 21
 
 
+@pytest.mark.slow
 def test_a_slow_ramp_has_one_end_not_a_staircase(tmp_path: Path) -> None:
     """One more customer every five days: PELT cuts the ramp into steps, yet one end is reported,
     the rule's first day, and the changepoint read is the first step where the rule holds."""
@@ -139,6 +142,7 @@ def test_a_slow_ramp_has_one_end_not_a_staircase(tmp_path: Path) -> None:
     assert len(report.ends) == 1 and end.changepoint_day >= end.day
 
 
+@pytest.mark.slow
 def test_a_group_that_never_warms_up(tmp_path: Path) -> None:
     path = _hand_made(tmp_path, "冷清群", [2] * 40)
     report = _report(path)
@@ -147,6 +151,7 @@ def test_a_group_that_never_warms_up(tmp_path: Path) -> None:
     assert report.days.height == 40 and report.days["birth_seen"].all()
 
 
+@pytest.mark.slow
 def test_a_group_with_no_owner_messages(tmp_path: Path) -> None:
     """Customers only, nobody declared: nothing to seed and nobody to compare alt accounts with."""
     path = _hand_made(tmp_path, "自助群", [6] * 20, owner_posts=0)
@@ -165,6 +170,7 @@ def test_a_group_with_no_owner_messages(tmp_path: Path) -> None:
 # the owner's decisions
 
 
+@pytest.mark.slow
 def test_decisions_are_declared_roles_that_survive_a_reimport(demo_db: Path, tmp_path: Path) -> None:
     path = tmp_path / "copy.duckdb"
     path.write_bytes(demo_db.read_bytes())
@@ -192,6 +198,7 @@ def test_decisions_are_declared_roles_that_survive_a_reimport(demo_db: Path, tmp
 # the CLI and the page
 
 
+@pytest.mark.slow
 def test_cli_analyze_cold_start_json(demo_db: Path) -> None:
     result = CliRunner().invoke(app, ["analyze", "cold_start", "--db", str(demo_db), "--format", "json",
                                       "--chat", "新手妈妈群", "--chat", "VIP老客群"])
@@ -210,6 +217,7 @@ def test_cli_analyze_cold_start_json(demo_db: Path) -> None:
     assert bad.exit_code == 2 and "没有这个群" in bad.output
 
 
+@pytest.mark.slow
 def test_page_draws_every_tab(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
     monkeypatch.setenv("QUNXI_DB", str(demo_db))
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)

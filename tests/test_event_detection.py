@@ -295,6 +295,7 @@ def _detected(path: Path) -> dict:
     return {"detect_id": detect_id, "announced_at": announced_at}
 
 
+@pytest.mark.slow
 def test_an_unmatched_chat_event_waits_for_the_owner(book_club_db: Path) -> None:
     d = _detected(book_club_db)
     assert rows(book_club_db, "select count(*) from store_events")[0][0] == 0
@@ -307,6 +308,7 @@ def test_an_unmatched_chat_event_waits_for_the_owner(book_club_db: Path) -> None
     assert listed["matched_event"].to_list() == [None] and listed["decision"].to_list() == [None]
 
 
+@pytest.mark.slow
 def test_confirming_makes_a_store_event_that_event_links_links(book_club_db: Path, tmp_path: Path) -> None:
     path = _copy(book_club_db, tmp_path)
     d = _detected(path)

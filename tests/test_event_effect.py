@@ -283,6 +283,7 @@ def test_did_controls_that_change_are_subtracted():
     _assert_point(res.extra, 20.0)
 
 
+@pytest.mark.slow
 def test_did_no_visit_customers_are_stratum_zero():
     rows = _base_rows() + [r for i in range(3) for r in _never(f"c0_{i}", False)]
     # a signed-up customer who never came at all: 0 window visits against stratum-0 controls' mean 0
@@ -371,6 +372,7 @@ def _steady(cid: str, treated: bool, residues: set[int], window: int) -> list[tu
     return [(cid, treated, _day(k)) for k in days]
 
 
+@pytest.mark.slow
 def test_did_multiplicative_holiday_is_not_credited_to_the_event():
     # A holiday lifts everyone's window visits to 1.5 × their pre rate; the event does nothing.
     # Signed-up customers come twice as often as controls, both in stratum 15+:
@@ -473,6 +475,7 @@ def test_did_noisy_panel_estimate_and_interval():
     assert a.pretrend.low90 <= a.pretrend.high90
 
 
+@pytest.mark.slow
 def test_did_same_seed_same_interval():
     """The module promises "everything is seeded, so the same data gives the same figures"."""
     panel = _noisy_panel()

@@ -28,6 +28,7 @@ def reports(demo_db: Path) -> dict[str, events.EventReport]:
         return {r.funnel["event_id"]: r for r in events.analyze(con)}
 
 
+@pytest.mark.slow
 def test_every_event_is_measured_by_the_did(reports: dict) -> None:
     assert set(reports) == set(PLANTED)
     assert all(r.method == "did" and r.did is not None for r in reports.values())
@@ -94,12 +95,14 @@ def test_the_baseline_leaves_holidays_out_of_the_weeks_it_averages(demo_db: Path
     assert in_reach >= 1  # the holiday really was among the weeks averaged
 
 
+@pytest.mark.slow
 def test_results_are_reproducible(demo_db: Path, reports: dict) -> None:
     with db.reader(demo_db) as con:
         again = {r.funnel["event_id"]: r for r in events.analyze(con)}
     assert {k: (v.effect, v.verdict) for k, v in again.items()} == {k: (v.effect, v.verdict) for k, v in reports.items()}
 
 
+@pytest.mark.slow
 def test_cli_gives_funnel_effect_and_signups(demo_db: Path, reports: dict) -> None:
     out = CliRunner().invoke(app, ["analyze", "events", "--db", str(demo_db), "--format", "json"])
     assert out.exit_code == 0, out.output
@@ -116,6 +119,7 @@ def test_cli_gives_funnel_effect_and_signups(demo_db: Path, reports: dict) -> No
     assert {e["chat"] for e in json.loads(one.stdout)["events"]} == {"VIP老客群"}
 
 
+@pytest.mark.slow
 def test_page_draws_every_tab(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
     monkeypatch.setenv("QUNXI_DB", str(demo_db))
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=90)

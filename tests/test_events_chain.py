@@ -73,6 +73,7 @@ def test_another_shops_events_keep_their_ids_apart_and_leave_ours_alone(chain_db
     assert _effects(chain_db).equals(before)
 
 
+@pytest.mark.slow
 def test_the_same_shop_nearby_is_said_to_overlap(chain_db: Path, tmp_path: Path) -> None:
     """The counterpart: an event of the same shop within 14 days does overlap, and the page says
     so; one of the chain's other shops never does."""
@@ -93,6 +94,7 @@ def test_the_same_shop_nearby_is_said_to_overlap(chain_db: Path, tmp_path: Path)
     assert [("overlap" in c) for c in after["caveats"].to_list()] == [bool(expected[e]) for e in after["event_id"]]
 
 
+@pytest.mark.slow
 def test_an_import_recounts_what_a_full_recount_gives(chain_db: Path, tmp_path: Path) -> None:
     """A visits file for a few signed-up customers around E03 recounts only the chats they are in;
     the stored effects equal a recount of every chat, and E03's funnel moved."""
@@ -120,6 +122,7 @@ def _announcements(con) -> pl.DataFrame:
     return con.sql("select * from event_announcements order by all").pl()
 
 
+@pytest.mark.slow
 def test_confirming_a_found_event_gives_it_a_shop_and_recounts_like_a_rebuild(chain_db: Path) -> None:
     """With E04 gone from the calendar its announcement is offered as found in the chat; confirmed,
     it belongs to the shop the announcement names (the sample's chats are given no shop; the chat's
@@ -150,6 +153,7 @@ def test_confirming_a_found_event_gives_it_a_shop_and_recounts_like_a_rebuild(ch
     assert stored.equals(_full_recount(chain_db).select(stored.columns))
 
 
+@pytest.mark.slow
 def test_a_calendar_name_the_chat_words_differently_still_finds_its_announcement(chain_db: Path,
                                                                                 tmp_path: Path) -> None:
     """The calendar calls E02 母亲节插花课, the chat 夏日插花课: the names do not match, but it is the
@@ -170,6 +174,7 @@ def test_a_calendar_name_the_chat_words_differently_still_finds_its_announcement
     assert rows(chain_db, "select count(*) from event_announcements where event_id in ('E02', 'E99')") == [(0,)]
 
 
+@pytest.mark.slow
 def test_a_database_from_before_the_announcements_rollup_gets_it_filled(chain_db: Path) -> None:
     """Migration 014 on a database of schema 013: the new rollup is filled for every chat by its own
     query, and the event effects come out as they were."""

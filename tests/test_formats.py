@@ -94,6 +94,7 @@ def test_a_forced_format_must_fit(tmp_path: Path) -> None:
     ("utf-8", b"", "utf-8"), ("utf-8", b"\xef\xbb\xbf", "utf-8 (BOM)"), ("utf-16-le", b"\xff\xfe", "utf-16"),
     ("utf-16-be", b"\xfe\xff", "utf-16"), ("gb18030", b"", "gb18030"),
 ])
+@pytest.mark.slow
 def test_encodings_are_detected_and_reported(tmp_path: Path, encoding: str, bom: bytes, label: str) -> None:
     text = ("消息记录（此消息记录为文本格式，不支持重新导入）\n\n"
             "================================================================\n消息分组:我的群聊\n"

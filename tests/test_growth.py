@@ -161,6 +161,7 @@ def test_cli_gives_the_edges_and_generations(demo_db: Path) -> None:
     assert {c["chat"]: c["generations"] for c in data["chats"]} == TRUTH["generations"]
 
 
+@pytest.mark.slow
 def test_rejoins_take_the_latest_inviter_and_a_loop_has_no_generation(tmp_path: Path) -> None:
     """小A, invited by the owner, invites 小B, who invites 小C and 小E and shares a QR code 小D
     scans. 小A is removed and 小C invites her back: the latest join wins, so 小A ← 小C ← 小B ← 小A is

@@ -35,6 +35,7 @@ def _label(prefix: str, tab: str) -> str:
     return catalog()[f"{prefix}.tab_{tab}"]["zh"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tab", GROWTH_TABS)
 def test_every_growth_tab_draws(monkeypatch: pytest.MonkeyPatch, demo_db: Path, tab: str) -> None:
     at = _open(monkeypatch, demo_db, "app_pages/growth.py", "gr_tab", _label("growth", tab))
@@ -76,6 +77,7 @@ def _members_in_two_chats(database: Path) -> int:
                            "having count(distinct chat_id) > 1)").fetchall()[0][0]
 
 
+@pytest.mark.slow
 def test_packets_table_lists_every_packet(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
     at = _open(monkeypatch, demo_db, "app_pages/growth.py", "gr_tab", _label("growth", "packets"))
     metrics = {m.label: m.value for m in at.metric}
@@ -83,6 +85,7 @@ def test_packets_table_lists_every_packet(monkeypatch: pytest.MonkeyPatch, demo_
     assert metrics[catalog()["packets.claims"]["zh"]] == str(sum(p["claims"] for p in TRUTH["red_packets"]))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tab", RULES_TABS)
 def test_every_rules_tab_draws(monkeypatch: pytest.MonkeyPatch, demo_db: Path, tab: str) -> None:
     at = _open(monkeypatch, demo_db, "app_pages/rules.py", "ru_tab", _label("rules", tab))
@@ -97,6 +100,7 @@ def test_every_rules_tab_draws(monkeypatch: pytest.MonkeyPatch, demo_db: Path, t
         assert len(at.dataframe[0].value) == 2
 
 
+@pytest.mark.slow
 def test_rule_editor_refuses_a_bad_rule_set(monkeypatch: pytest.MonkeyPatch, demo_db: Path, tmp_path: Path) -> None:
     database = tmp_path / "demo.duckdb"
     shutil.copy(demo_db, database)
@@ -111,6 +115,7 @@ def test_rule_editor_refuses_a_bad_rule_set(monkeypatch: pytest.MonkeyPatch, dem
         assert not con.execute("select 1 from meta where key = 'rules_toml'").fetchall()
 
 
+@pytest.mark.slow
 def test_rule_editor_saves_and_recounts(monkeypatch: pytest.MonkeyPatch, demo_db: Path, tmp_path: Path) -> None:
     database = tmp_path / "demo.duckdb"
     shutil.copy(demo_db, database)

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import TESTS, conformance_files, db_digest, rows
+from conftest import TESTS, conformance_files, db_digest, examples, rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -84,6 +84,7 @@ def test_a_chatlab_key_inside_a_message_text_is_not_a_chatlab_file(tmp_path: Pat
 # JSON, a WeChat group (as WeFlow writes it)
 
 
+@pytest.mark.slow
 def test_wechat_group_json(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, GROUP)
     # 23 messages; one has a timestamp that is not a number ("昨天") and is skipped and sampled
@@ -127,6 +128,7 @@ def test_wechat_group_json(tmp_path: Path) -> None:
     assert sum(1 for x in t if x[4]) == 5
 
 
+@pytest.mark.slow
 def test_wechat_group_json_events_replies_and_pats(tmp_path: Path) -> None:
     db, _ = _ingest(tmp_path, GROUP)
     # the type-80 text is WeChat wording: the grammar reads it, names resolve to the members' wxids
@@ -147,6 +149,7 @@ def test_wechat_group_json_events_replies_and_pats(tmp_path: Path) -> None:
                        join members s on s.member_id = p.sender_member_id""") == [("恭喜发财，大吉大利", "wxid_owner")]
 
 
+@pytest.mark.slow
 def test_private_chat_of_an_unknown_platform(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, PRIVATE)
     assert (r.n_read, r.n_new, r.n_skipped, r.exporter) == (3, 3, 0, None)
@@ -159,11 +162,13 @@ def test_private_chat_of_an_unknown_platform(tmp_path: Path) -> None:
         (_utc(2023, 12, 19, 16, 2), "sticker", None, "u2", False, None, "chatlab:5")]
 
 
+@pytest.mark.slow
 def test_chat_name_option_overrides_key_and_name(tmp_path: Path) -> None:
     db, _ = _ingest(tmp_path, GROUP, chat_name="宝妈群")
     assert rows(db, "select platform_key, name from chats") == [("宝妈群", "宝妈群")]
 
 
+@pytest.mark.slow
 def test_meta_and_members_after_the_messages_are_still_read(tmp_path: Path) -> None:
     doc = json.loads(GROUP.read_text(encoding="utf-8"))
     reordered = {"messages": doc["messages"], "members": doc["members"], "meta": doc["meta"],
@@ -179,6 +184,7 @@ def test_meta_and_members_after_the_messages_are_still_read(tmp_path: Path) -> N
     assert rows(db, "select count(*) from roles") == [(2,)]
 
 
+@pytest.mark.slow
 def test_weixin_is_wechat_and_a_merge_is_chatlab(tmp_path: Path) -> None:
     doc = json.loads(PRIVATE.read_text(encoding="utf-8"))
     for platform, expected in [("weixin", "wechat"), ("QQ", "qq"), ("mixed", "chatlab"), (None, "chatlab")]:
@@ -194,6 +200,7 @@ def test_weixin_is_wechat_and_a_merge_is_chatlab(tmp_path: Path) -> None:
 # JSONL, a QQ group
 
 
+@pytest.mark.slow
 def test_qq_group_jsonl(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, QQ_JSONL)
     # 7 message lines read; a comment line is ignored; a line that is not JSON and a line of an
@@ -223,6 +230,7 @@ def test_qq_group_jsonl(tmp_path: Path) -> None:
     assert rows(db, "select source_line from messages order by ts") == [(6,), (7,), (8,), (10,), (11,), (12,), (14,)]
 
 
+@pytest.mark.slow
 def test_jsonl_exporter_from_owner_id(tmp_path: Path) -> None:
     lines = QQ_JSONL.read_text(encoding="utf-8").splitlines()
     header = json.loads(lines[1])
@@ -262,6 +270,7 @@ def _bad_cases() -> dict[str, tuple[str, str, str, int | None]]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(_bad_cases()))
 def test_bad_file_is_one_clear_error_and_leaves_the_db_unchanged(loaded_db: Path, tmp_path: Path,
                                                                  case: str) -> None:
@@ -283,6 +292,7 @@ def test_forced_format_on_another_file_is_refused(tmp_path: Path) -> None:
     assert "ChatLab JSONL" in str(info.value)
 
 
+@pytest.mark.slow
 def test_reimport_adds_nothing(tmp_path: Path) -> None:
     db = tmp_path / "r.duckdb"
     first = ingest_file(GROUP, db)
@@ -314,7 +324,8 @@ FIELDS = ["sender", "accountName", "groupNickname", "timestamp", "type", "conten
           "replyToMessageId", "_type"]
 
 
-@settings(max_examples=40, deadline=None, derandomize=True,
+@pytest.mark.slow
+@settings(max_examples=examples(20), deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(jsonl=st.booleans(), edits=st.lists(st.tuples(st.integers(0, 30), st.sampled_from(FIELDS),
                                                       st.sampled_from(ODD)), min_size=1, max_size=6),

@@ -20,7 +20,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import TESTS, conformance_files, db_digest, rows
+from conftest import TESTS, conformance_files, db_digest, examples, rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -100,6 +100,7 @@ def test_no_other_export_is_taken_for_discord(path: Path) -> None:
 # JSON
 
 
+@pytest.mark.slow
 def test_guild_channel_json(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, GUILD)
     assert (r.format, r.n_read, r.n_new, r.n_skipped) == ("discord_json", 15, 15, 0)
@@ -145,6 +146,7 @@ def test_guild_channel_json(tmp_path: Path) -> None:
                        join members t on t.member_id = u.x""") == [(CAROL,)]
 
 
+@pytest.mark.slow
 def test_group_dm_json_membership(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, GROUP_DM)
     assert (r.n_read, r.n_new) == (6, 6)
@@ -167,6 +169,7 @@ def test_group_dm_json_membership(tmp_path: Path) -> None:
     assert rows(db, "select display_name from members where platform_key = $k", {"k": DAVE}) == [("dave",)]
 
 
+@pytest.mark.slow
 def test_private_dm_json_reply(tmp_path: Path) -> None:
     db, _ = _ingest(tmp_path, PRIVATE_DM)
     assert rows(db, "select platform_key, name, kind from chats") == [("900000000000000333", "bob", "private")]
@@ -175,6 +178,7 @@ def test_private_dm_json_reply(tmp_path: Path) -> None:
     assert [r[1] for r in _timeline(db)] == [_utc(2024, 3, 3, 0, 0), _utc(2024, 3, 3, 0, 0, 30)]
 
 
+@pytest.mark.slow
 def test_json_re_import_adds_nothing(tmp_path: Path) -> None:
     db, _ = _ingest(tmp_path, GUILD)
     before = rows(db, "select count(*) from messages")
@@ -186,11 +190,13 @@ def test_json_re_import_adds_nothing(tmp_path: Path) -> None:
     assert rows(db, "select count(*) from reactions") == [(2,)]
 
 
+@pytest.mark.slow
 def test_chat_name_overrides_the_channel(tmp_path: Path) -> None:
     db, _ = _ingest(tmp_path, GROUP_DM, chat_name="周末群")
     assert rows(db, "select platform_key, name, kind from chats") == [("周末群", "周末群", "group")]
 
 
+@pytest.mark.slow
 def test_forwarded_message_and_announcement_channel(tmp_path: Path) -> None:
     doc = json.loads(PRIVATE_DM.read_text(encoding="utf-8"))
     doc["guild"] = {"id": "900000000000000001", "name": "Qunxi Lab", "iconUrl": ""}
@@ -215,6 +221,7 @@ def test_forwarded_message_and_announcement_channel(tmp_path: Path) -> None:
 # CSV
 
 
+@pytest.mark.slow
 def test_csv_iso_dates_reactions_and_fallback_texts(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, CSV_ISO)
     assert (r.format, r.n_read, r.n_new, r.n_skipped) == ("discord_csv", 11, 10, 1)
@@ -245,6 +252,7 @@ def test_csv_iso_dates_reactions_and_fallback_texts(tmp_path: Path) -> None:
         (None, "Pinned a message.", "🎉", 2, None), (None, "see attached", "❤️", 1, None)]
 
 
+@pytest.mark.slow
 def test_csv_old_culture_dates_are_local(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, CSV_OLD)
     assert (r.n_read, r.n_new, r.n_skipped) == (8, 8, 0)
@@ -271,6 +279,7 @@ def test_csv_old_culture_dates_are_local(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_csv_local_dates_follow_the_source_tz(tmp_path: Path) -> None:
     db, _ = _ingest(tmp_path, CSV_OLD, tz="Europe/London")
     assert rows(db, "select min(ts), max(ts) from messages") == [(_utc(2024, 3, 1, 9, 0), _utc(2024, 3, 2, 12, 14))]
@@ -285,6 +294,7 @@ def test_csv_local_dates_follow_the_source_tz(tmp_path: Path) -> None:
      ("900000000000000111", "Qunxi Lab / general", "group")),
     ("my export.csv", ("my export", "my export", "group")),
 ])
+@pytest.mark.slow
 def test_csv_chat_from_the_file_name(tmp_path: Path, name: str, chat: tuple) -> None:
     db, _ = _ingest(tmp_path, _csv(tmp_path, name, ["2024-03-01T09:00:00+08:00"]))
     assert rows(db, "select platform_key, name, kind from chats") == [chat]
@@ -309,6 +319,7 @@ def _csv(tmp_path: Path, name: str, dates: list[str]) -> Path:
     (["17.01.2023 19:33", "18.01.2023 07:00"], _utc(2023, 1, 17, 11, 33), _utc(2023, 1, 17, 23, 0)),
     (["2023/1/17 19:33", "2023-01-18 07:00:05"], _utc(2023, 1, 17, 11, 33), _utc(2023, 1, 17, 23, 0, 5)),
 ])
+@pytest.mark.slow
 def test_csv_date_style_is_decided_per_file(tmp_path: Path, dates: list[str], first: dt.datetime,
                                             last: dt.datetime) -> None:
     db, r = _ingest(tmp_path, _csv(tmp_path, "dates.csv", dates))
@@ -327,6 +338,7 @@ def loaded_db(tmp_path: Path) -> Path:
     return db
 
 
+@pytest.mark.slow
 def test_truncated_json_is_one_error_and_the_db_is_unchanged(loaded_db: Path, tmp_path: Path) -> None:
     text = GUILD.read_text(encoding="utf-8")
     path = tmp_path / "cut.json"
@@ -339,6 +351,7 @@ def test_truncated_json_is_one_error_and_the_db_is_unchanged(loaded_db: Path, tm
     assert db_digest(loaded_db) == before
 
 
+@pytest.mark.slow
 def test_truncated_csv_is_one_error_and_the_db_is_unchanged(loaded_db: Path, tmp_path: Path) -> None:
     text = CSV_ISO.read_text(encoding="utf-8")
     path = tmp_path / "cut.csv"
@@ -350,6 +363,7 @@ def test_truncated_csv_is_one_error_and_the_db_is_unchanged(loaded_db: Path, tmp
     assert db_digest(loaded_db) == before
 
 
+@pytest.mark.slow
 def test_header_only_csv_is_an_error(loaded_db: Path, tmp_path: Path) -> None:
     path = _csv(tmp_path, "empty.csv", [])
     before = db_digest(loaded_db)
@@ -359,6 +373,7 @@ def test_header_only_csv_is_an_error(loaded_db: Path, tmp_path: Path) -> None:
     assert db_digest(loaded_db) == before
 
 
+@pytest.mark.slow
 def test_json_without_messages_is_an_error(loaded_db: Path, tmp_path: Path) -> None:
     doc = json.loads(PRIVATE_DM.read_text(encoding="utf-8"))
     doc["messages"] = []
@@ -383,6 +398,7 @@ _TYPES = st.sampled_from(["Default", "Reply", "RecipientAdd", "RecipientRemove",
                           "ChannelIconChange", "ChannelPinnedMessage", "GuildMemberJoin", "ThreadCreated", "7"])
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(st.dictionaries(st.sampled_from(_FIELDS), _JSON | _TYPES))
 def test_json_message_reader_takes_any_values(m: dict) -> None:
@@ -402,7 +418,7 @@ def test_csv_field_readers_take_any_text(content: str, attachments: str, date: s
     discord._parse_date(date, style, "Asia/Shanghai")
 
 
-_FUZZ = settings(max_examples=40, deadline=None, derandomize=True,
+_FUZZ = settings(max_examples=examples(20), deadline=None, derandomize=True,
                  suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -423,6 +439,7 @@ def test_mutated_fixtures_parse_or_raise_the_import_error(tmp_path_factory: pyte
         pass
 
 
+@pytest.mark.slow
 def test_listed_mentions_key_people_who_never_post(tmp_path: Path) -> None:
     data = json.loads(GUILD.read_text(encoding="utf-8"))
     first = next(m for m in data["messages"] if m["type"] == "Default")

@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import TESTS, conformance_files, db_digest
+from conftest import TESTS, conformance_files, db_digest, examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -45,10 +45,11 @@ def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
+FUZZ = settings(max_examples=examples(25), deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
+@pytest.mark.slow
 @FUZZ
 @given(data=st.binary(max_size=3000), suffix=st.sampled_from(SUFFIXES))
 def test_arbitrary_bytes_raise_only_the_import_error(base_db: Path, tmp_path_factory: pytest.TempPathFactory,
@@ -81,6 +82,7 @@ def mutated(draw: st.DrawFn) -> tuple[str, bytes]:
     return src.name, bytes(data)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(case=mutated())
 def test_mutated_real_files_raise_only_the_import_error(base_db: Path, tmp_path_factory: pytest.TempPathFactory,
@@ -94,6 +96,7 @@ def test_mutated_real_files_raise_only_the_import_error(base_db: Path, tmp_path_
     _import_or_error(path, db)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(case=mutated(), inner=st.sampled_from(["_chat.txt", "WhatsApp Chat with 宝妈.txt", "notes.md"]))
 def test_mutated_zips_raise_only_the_import_error(base_db: Path, tmp_path_factory: pytest.TempPathFactory,

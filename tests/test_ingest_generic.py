@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import TESTS, db_digest, rows
+from conftest import TESTS, db_digest, examples, rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -63,6 +63,7 @@ def test_parquet_matches_generic_only(tmp_path: Path) -> None:
 # a Chinese-header CSV (UTF-8 with BOM, CRLF, a quoted multi-line text, a blank line)
 
 
+@pytest.mark.slow
 def test_chinese_header_csv(tmp_path: Path) -> None:
     db = tmp_path / "g.duckdb"
     r = ingest_file(GROUP_CSV, db, mapping=GROUP_MAP)
@@ -100,6 +101,7 @@ def test_chinese_header_csv(tmp_path: Path) -> None:
                        join messages t on t.msg_id = q.reply_to_msg_id""") == [("m4", "m2")]
 
 
+@pytest.mark.slow
 def test_reimport_adds_nothing(tmp_path: Path) -> None:
     db = tmp_path / "r.duckdb"
     first = ingest_file(GROUP_CSV, db, mapping=GROUP_MAP)
@@ -118,6 +120,7 @@ def test_reimport_adds_nothing(tmp_path: Path) -> None:
 # a GBK CSV with epoch times
 
 
+@pytest.mark.slow
 def test_gbk_csv_with_epoch_times(tmp_path: Path) -> None:
     db = tmp_path / "k.duckdb"
     r = ingest_file(GBK_CSV, db, mapping=GBK_MAP)
@@ -134,6 +137,7 @@ def test_gbk_csv_with_epoch_times(tmp_path: Path) -> None:
         (_utc(2024, 5, 1, 2, 3), "system", "小王 加入了群聊", None)]  # no sender: a system row
 
 
+@pytest.mark.slow
 def test_every_time_format(tmp_path: Path) -> None:
     times = ["1714528800", "1714528800000", "1714528800.5", "2024-05-01 10:00:00", "2024-05-01 10:00",
              "2024/05/01 10:00:00", "2024/5/1 10:00", "2024-05-01T10:00:00", "2024-05-01T10:00:00.250",
@@ -163,6 +167,7 @@ def test_every_time_format(tmp_path: Path) -> None:
 # Parquet, typed columns
 
 
+@pytest.mark.slow
 def test_parquet_with_typed_columns_and_two_chats(tmp_path: Path) -> None:
     f = tmp_path / "导出.parquet"
     pl.DataFrame({
@@ -198,6 +203,7 @@ def test_parquet_with_typed_columns_and_two_chats(tmp_path: Path) -> None:
         ("好", "早")]
 
 
+@pytest.mark.slow
 def test_parquet_naive_datetimes_and_epoch_integers(tmp_path: Path) -> None:
     naive = tmp_path / "naive.parquet"
     pl.DataFrame({"t": [dt.datetime(2024, 5, 1, 10, 0)], "who": ["甲"]}).write_parquet(naive)
@@ -216,6 +222,7 @@ def test_parquet_naive_datetimes_and_epoch_integers(tmp_path: Path) -> None:
 # batches
 
 
+@pytest.mark.slow
 def test_a_big_table_is_read_in_batches_with_exact_lines(tmp_path: Path) -> None:
     n = BATCH_ROWS + 7_000
     bad_at = BATCH_ROWS + 10  # a record in the second batch, after a multi-line one
@@ -236,6 +243,7 @@ def test_a_big_table_is_read_in_batches_with_exact_lines(tmp_path: Path) -> None
     assert rows(db, "select max(source_line), count(distinct member_id) from messages") == [(n + 1 + 2, 50)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("encoding", ["utf-8", "gb18030", "utf-16"])
 def test_runs_of_records_never_split_a_quoted_field(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                     encoding: str) -> None:
@@ -269,6 +277,7 @@ def loaded_db(tmp_path: Path) -> Path:
     return db
 
 
+@pytest.mark.slow
 def test_missing_mapped_columns_are_named_with_the_files_columns(loaded_db: Path) -> None:
     before = db_digest(loaded_db)
     with pytest.raises(IngestError) as info:
@@ -286,6 +295,7 @@ def test_missing_mapped_columns_are_named_with_the_files_columns(loaded_db: Path
     ({"time": "发送时间", "text": "内容"}, "映射缺少 sender 或 sender_id"),
     ({"time": "发送时间", "sender": "发送人", "platform": "微信"}, "平台名"),
 ])
+@pytest.mark.slow
 def test_wrong_mapping(loaded_db: Path, mapping: dict, says: str) -> None:
     before = db_digest(loaded_db)
     with pytest.raises(IngestError) as info:
@@ -306,6 +316,7 @@ def test_forced_generic_without_a_mapping(tmp_path: Path) -> None:
     ("time,who\n昨天,a\n前天,b\n".encode(), "2 条记录全部无法读取"),
     (b"time,who\n", "只有表头"),
 ])
+@pytest.mark.slow
 def test_bad_tables(loaded_db: Path, tmp_path: Path, content: bytes, says: str) -> None:
     p = tmp_path / "bad.csv"
     p.write_bytes(content)
@@ -316,6 +327,7 @@ def test_bad_tables(loaded_db: Path, tmp_path: Path, content: bytes, says: str) 
     assert db_digest(loaded_db) == before
 
 
+@pytest.mark.slow
 def test_broken_parquet_is_the_import_error(loaded_db: Path, tmp_path: Path) -> None:
     p = tmp_path / "broken.parquet"
     p.write_bytes(b"PAR1" + b"\x00" * 50)
@@ -326,6 +338,7 @@ def test_broken_parquet_is_the_import_error(loaded_db: Path, tmp_path: Path) -> 
     assert db_digest(loaded_db) == before
 
 
+@pytest.mark.slow
 def test_undecodable_record_is_skipped(tmp_path: Path) -> None:
     p = tmp_path / "u.csv"
     p.write_bytes("time,who,text\n1714528800,甲,好\n1714528860,乙,坏".encode() + b"\xff\xfe\n"
@@ -337,7 +350,8 @@ def test_undecodable_record_is_skipped(tmp_path: Path) -> None:
     assert rows(db, "select sender_name from messages order by ts") == [("甲",), ("丙",)]
 
 
-@settings(max_examples=50, deadline=None, derandomize=True,
+@pytest.mark.slow
+@settings(max_examples=examples(25), deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(src=st.sampled_from([GROUP_CSV, GBK_CSV]),
        edits=st.lists(st.tuples(st.integers(0, 2000), st.sampled_from(["flip", "cut", "insert", "delete"]),

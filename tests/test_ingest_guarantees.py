@@ -20,6 +20,7 @@ def _counts(db: Path) -> dict[str, int]:
     return {t: rows(db, f"select count(*) from {t}")[0][0] for t in TABLES}
 
 
+@pytest.mark.slow
 def test_same_file_twice_adds_nothing(tmp_path: Path) -> None:
     db = tmp_path / "a.duckdb"
     first = ingest_file(FIXTURE_FILES["pywxdump"], db)
@@ -29,6 +30,7 @@ def test_same_file_twice_adds_nothing(tmp_path: Path) -> None:
     assert _counts(db) == before
 
 
+@pytest.mark.slow
 def test_overlapping_export_adds_only_new_messages(tmp_path: Path) -> None:
     src = FIXTURE_FILES["pywxdump"]
     # records are multi-line; cut by record id instead of by line
@@ -94,6 +96,7 @@ def test_bad_input_into_no_database_creates_none(tmp_path: Path) -> None:
     assert not (tmp_path / "new.duckdb").exists()
 
 
+@pytest.mark.slow
 def test_gb18030_file_is_read_and_the_encoding_reported(tmp_path: Path) -> None:
     """Excel on Chinese Windows saves CSV as GBK: decode it instead of refusing it."""
     src = FIXTURE_FILES["pywxdump_excel"].read_text(encoding="utf-8").replace("??", "")
@@ -105,6 +108,7 @@ def test_gb18030_file_is_read_and_the_encoding_reported(tmp_path: Path) -> None:
     assert rows(tmp_path / "g.duckdb", "select count(*) from messages where text = '几点开门'") == [(1,)]
 
 
+@pytest.mark.slow
 def test_undecodable_record_inside_a_good_file_is_skipped(tmp_path: Path) -> None:
     good = FIXTURE_FILES["pywxdump_excel"].read_bytes()
     bad = good.replace("几点开门".encode(), "几点开门".encode() + b"\xff\xfe")
@@ -116,6 +120,7 @@ def test_undecodable_record_inside_a_good_file_is_skipped(tmp_path: Path) -> Non
     assert "无法解码" in r.skipped_samples[0]
 
 
+@pytest.mark.slow
 def test_a_time_no_calendar_has_is_skipped(tmp_path: Path) -> None:
     """2024-02-30 looks like a time but is none: that record is skipped and counted, not fatal."""
     src = FIXTURE_FILES["memotrace2"]

@@ -49,6 +49,7 @@ def _events(db: Path) -> list[tuple]:
 # hold the same quirks)
 
 
+@pytest.mark.slow
 @requires_conformance
 def test_conformance_12h_basic(tmp_path: Path) -> None:
     db = tmp_path / "c.duckdb"
@@ -74,6 +75,7 @@ def test_conformance_12h_basic(tmp_path: Path) -> None:
     assert rows(db, "select encoding, source_tz from imports") == [("utf-8", "Asia/Shanghai")]
 
 
+@pytest.mark.slow
 @requires_conformance
 def test_conformance_12h_email_ids(tmp_path: Path) -> None:
     db = tmp_path / "c.duckdb"
@@ -92,6 +94,7 @@ def test_conformance_12h_email_ids(tmp_path: Path) -> None:
         ("100550", "id"), ("852649", "id"), ("indo@qq.com", "id")]
 
 
+@pytest.mark.slow
 @requires_conformance
 def test_conformance_pseudo_header_24h(tmp_path: Path) -> None:
     db = tmp_path / "c.duckdb"
@@ -109,6 +112,7 @@ def test_conformance_pseudo_header_24h(tmp_path: Path) -> None:
 # own fixtures holding the conformance samples' quirks, so a lone clone still tests them
 
 
+@pytest.mark.slow
 def test_12h_header_block_system_senders_join_and_bodies(tmp_path: Path) -> None:
     db = tmp_path / "s.duckdb"
     r = ingest_file(FIX / "qq_12h_group_system.txt", db)
@@ -137,6 +141,7 @@ def test_12h_header_block_system_senders_join_and_bodies(tmp_path: Path) -> None
     assert rows(db, "select encoding, source_tz from imports") == [("utf-8", "Asia/Shanghai")]
 
 
+@pytest.mark.slow
 def test_headerless_12h_with_email_ids(tmp_path: Path) -> None:
     db = tmp_path / "m.duckdb"
     r = ingest_file(FIX / "qq_12h_headerless_email.txt", db)
@@ -154,6 +159,7 @@ def test_headerless_12h_with_email_ids(tmp_path: Path) -> None:
         ("330001", "id"), ("330002", "id"), ("night.owl@example.net", "id")]
 
 
+@pytest.mark.slow
 def test_pseudo_header_24h_before_1900(tmp_path: Path) -> None:
     db = tmp_path / "p.duckdb"
     r = ingest_file(FIX / "qq_24h_pseudo_header.txt", db)
@@ -167,6 +173,7 @@ def test_pseudo_header_24h_before_1900(tmp_path: Path) -> None:
     assert rows(db, "select name, kind from chats") == [("qq_24h_pseudo_header", "private")]
 
 
+@pytest.mark.slow
 def test_chat_name_override_on_a_headed_export(tmp_path: Path) -> None:
     db = tmp_path / "o.duckdb"
     ingest_file(FIX / "qq_12h_group_system.txt", db, chat_name="周五桌游")
@@ -236,6 +243,7 @@ def _check_groups_fixture(db: Path) -> None:
     assert rows(db, "select count(*) from members where platform_key in ('10000', '1000000')") == [(0,)]
 
 
+@pytest.mark.slow
 def test_utf8_bom_crlf_sections_and_quirks(tmp_path: Path) -> None:
     db = tmp_path / "g.duckdb"
     r = ingest_file(FIX / "qq_groups_bom_crlf.txt", db)
@@ -244,6 +252,7 @@ def test_utf8_bom_crlf_sections_and_quirks(tmp_path: Path) -> None:
     assert rows(db, "select source_tz from imports") == [("Asia/Shanghai",)]
 
 
+@pytest.mark.slow
 def test_gb18030(tmp_path: Path) -> None:
     db = tmp_path / "g.duckdb"
     r = ingest_file(FIX / "qq_groups_gb18030.txt", db)
@@ -251,6 +260,7 @@ def test_gb18030(tmp_path: Path) -> None:
     _check_groups_fixture(db)
 
 
+@pytest.mark.slow
 def test_english_12_hour_clock(tmp_path: Path) -> None:
     db = tmp_path / "e.duckdb"
     r = ingest_file(FIX / "qq_12h_english.txt", db)
@@ -265,6 +275,7 @@ def test_english_12_hour_clock(tmp_path: Path) -> None:
     assert rows(db, "select count(*) from roles") == [(0,)]
 
 
+@pytest.mark.slow
 def test_other_source_tz_and_dst_gap(tmp_path: Path) -> None:
     src = tmp_path / "ny.txt"
     src.write_text("2019-03-10 1:30:00 A(111111)\nbefore\n\n2019-03-10 2:30:00 B(222222)\nin the gap\n\n"
@@ -277,6 +288,7 @@ def test_other_source_tz_and_dst_gap(tmp_path: Path) -> None:
     assert rows(db, "select source_tz from imports") == [("America/New_York",)]
 
 
+@pytest.mark.slow
 @requires_conformance
 def test_chat_name_override(tmp_path: Path) -> None:
     db = tmp_path / "o.duckdb"
@@ -285,6 +297,7 @@ def test_chat_name_override(tmp_path: Path) -> None:
     assert rows(db, "select count(*) from messages") == [(9,)]
 
 
+@pytest.mark.slow
 def test_undecodable_record_is_skipped(tmp_path: Path) -> None:
     db = tmp_path / "b.duckdb"
     r = ingest_file(FIX / "qq_bad_bytes.txt", db)
@@ -293,6 +306,7 @@ def test_undecodable_record_is_skipped(tmp_path: Path) -> None:
     assert [(m[0], m[3], m[4]) for m in _msgs(db)] == [(3, "正常", "50001"), (9, "继续", "50001")]
 
 
+@pytest.mark.slow
 def test_blocks_do_not_change_records(monkeypatch: pytest.MonkeyPatch) -> None:
     """Records that straddle the reader's blocks come out exactly as from one block."""
 
@@ -316,6 +330,7 @@ def test_blocks_do_not_change_records(monkeypatch: pytest.MonkeyPatch) -> None:
 # QQChatExporter JSON
 
 
+@pytest.mark.slow
 def test_qce_v4_group(tmp_path: Path) -> None:
     db = tmp_path / "j.duckdb"
     r = ingest_file(FIX / "qce_v4_group.json", db)
@@ -342,6 +357,7 @@ def test_qce_v4_group(tmp_path: Path) -> None:
     assert rows(db, "select exporter_account, exporter_name, source_tz from imports") == [("30001", "群里的我", None)]
 
 
+@pytest.mark.slow
 def test_qce_v5_private(tmp_path: Path) -> None:
     db = tmp_path / "j.duckdb"
     r = ingest_file(FIX / "qce_v5_private.json", db)
@@ -366,6 +382,7 @@ def test_qce_v5_private(tmp_path: Path) -> None:
     assert sorted(rows(db, "select platform_key, display_name from members")) == [("40001", "小我"), ("40002", "小你")]
 
 
+@pytest.mark.slow
 def test_qce_reexport_adds_nothing(tmp_path: Path) -> None:
     """A later export of the same chat (different bytes, same message ids) adds no message."""
     db = tmp_path / "r.duckdb"
@@ -414,6 +431,7 @@ def test_qq_matchers_reject_other_fixtures() -> None:
         assert not any(fmt.matches(probe) for fmt in qq.FORMATS), f
 
 
+@pytest.mark.slow
 def test_txt_with_foreign_first_line_is_refused(tmp_path: Path) -> None:
     db = tmp_path / "x.duckdb"
     ingest_file(FIX / "qq_12h_english.txt", db)
@@ -437,6 +455,7 @@ def test_txt_without_messages_is_refused(tmp_path: Path) -> None:
     assert not db.exists() or rows(db, "select count(*) from messages") == [(0,)]
 
 
+@pytest.mark.slow
 def test_truncated_json_is_refused(tmp_path: Path) -> None:
     db = tmp_path / "x.duckdb"
     ingest_file(FIX / "qce_v4_group.json", db)
@@ -464,6 +483,7 @@ def test_json_without_chat_info_or_messages_is_refused(tmp_path: Path) -> None:
         ingest_file(odd, db)
 
 
+@pytest.mark.slow
 def test_json_odd_messages_are_skipped(tmp_path: Path) -> None:
     src = tmp_path / "odd.json"
     src.write_text('{"metadata": {"name": "QQChatExporter V5"}, "chatInfo": {"name": "群", "type": "group"}, '
@@ -476,6 +496,7 @@ def test_json_odd_messages_are_skipped(tmp_path: Path) -> None:
     assert _msgs(db) == [(3, _utc(2024, 5, 1, 7, 0), "text", "hi", "123456", "甲")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", [FIX / "qq_groups_bom_crlf.txt", FIX / "qce_v4_group.json"],
                          ids=["txt", "json"])
 def test_same_file_twice_adds_nothing(tmp_path: Path, path: Path) -> None:
@@ -488,6 +509,7 @@ def test_same_file_twice_adds_nothing(tmp_path: Path, path: Path) -> None:
     assert {t: rows(db, f"select count(*) from {t}") for t in tables} == before
 
 
+@pytest.mark.slow
 def test_overlapping_txt_export_adds_only_new_messages(tmp_path: Path) -> None:
     db = tmp_path / "o.duckdb"
     ingest_file(FIX / "qq_12h_english.txt", db)

@@ -64,6 +64,7 @@ def _reactions(db: Path) -> list[tuple]:
 # conformance: real exports written by Telegram Desktop (via other projects' fixtures); skipped when
 # ../shared/conformance is missing, the own fixtures below hold the same quirks
 
+@pytest.mark.slow
 @requires_conformance
 def test_conformance_single_export_without_chat_fields(tmp_path: Path) -> None:
     # no name/type/id and no message ids: the chat is named after the file, ids fall back to content
@@ -80,6 +81,7 @@ def test_conformance_single_export_without_chat_fields(tmp_path: Path) -> None:
     assert rows(db, "select format, source_tz, n_read from imports") == [("telegram_json", None, 2)]
 
 
+@pytest.mark.slow
 @requires_conformance
 def test_conformance_full_export_chat_list(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, CONF / "chat-miner__test_batch_export.json")
@@ -93,6 +95,7 @@ def test_conformance_full_export_chat_list(tmp_path: Path) -> None:
     assert rows(db, "select count(*), count(distinct chat_id) from messages") == [(4, 2)]
 
 
+@pytest.mark.slow
 @requires_conformance
 def test_conformance_real_supergroup(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, CONF / "telegram-chat-analyzer__raw0.json")
@@ -130,6 +133,7 @@ def test_conformance_real_supergroup(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 # own fixtures holding the conformance samples' quirks, so a lone clone still tests them
 
+@pytest.mark.slow
 def test_minimal_single_export_without_chat_fields_or_ids(tmp_path: Path) -> None:
     # no name/type/id, no message ids, no from_id: the chat is named after the file
     db, r = _ingest(tmp_path, FIX / "minimal_single_export.json")
@@ -144,6 +148,7 @@ def test_minimal_single_export_without_chat_fields_or_ids(tmp_path: Path) -> Non
     assert rows(db, "select format, source_tz, n_read from imports") == [("telegram_json", None, 2)]
 
 
+@pytest.mark.slow
 def test_minimal_account_export_chat_list(tmp_path: Path) -> None:
     # only `chats.list[]`: no personal_information, no chat type or id
     db, r = _ingest(tmp_path, FIX / "minimal_account_export.json")
@@ -159,6 +164,7 @@ def test_minimal_account_export_chat_list(tmp_path: Path) -> None:
     assert rows(db, "select count(*), count(distinct chat_id) from messages") == [(4, 2)]
 
 
+@pytest.mark.slow
 def test_supergroup_with_exporter_local_dates_edits_reactions_replies_and_extra_fields(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, FIX / "supergroup_exporter_utc6.json")
     # 7 entries: 1 service (join_group_by_link) and 6 messages, 2 of them replies
@@ -194,6 +200,7 @@ def test_supergroup_with_exporter_local_dates_edits_reactions_replies_and_extra_
     assert _replies(db) == [("903", "902"), ("904", "903")]
 
 
+@pytest.mark.slow
 def test_same_supergroup_file_twice_adds_nothing(tmp_path: Path) -> None:
     src = FIX / "supergroup_exporter_utc6.json"
     db, first = _ingest(tmp_path, src)
@@ -215,6 +222,7 @@ def test_same_supergroup_file_twice_adds_nothing(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 # one fixture per quirk
 
+@pytest.mark.slow
 def test_text_as_string_entity_array_and_text_entities(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, FIX / "text_forms.json")
     assert r.n_new == 5
@@ -234,6 +242,7 @@ def test_text_as_string_entity_array_and_text_entities(tmp_path: Path) -> None:
                        join members t on t.member_id = u.x""") == [("2", "user1001")]
 
 
+@pytest.mark.slow
 def test_date_unixtime_wins_over_exporter_local_date(tmp_path: Path) -> None:
     # the exporter's clock was UTC+3; the import's zone (Asia/Shanghai) must not matter
     db, r = _ingest(tmp_path, FIX / "dates_unixtime.json")
@@ -246,6 +255,7 @@ def test_date_unixtime_wins_over_exporter_local_date(tmp_path: Path) -> None:
     assert rows(db, "select source_tz from imports") == [(None,)]
 
 
+@pytest.mark.slow
 def test_old_export_without_unixtime_reads_local_dates(tmp_path: Path) -> None:
     # pre-2022 exports: only `date`/`edited` (local wall time) and numeric from_id
     db, r = _ingest(tmp_path, FIX / "old_export_local_dates.json", tz="Europe/Moscow")
@@ -256,6 +266,7 @@ def test_old_export_without_unixtime_reads_local_dates(tmp_path: Path) -> None:
     assert [m[1:3] for m in _messages(db)] == [("user3001", "Anna"), ("user3002", "Boris")]
 
 
+@pytest.mark.slow
 def test_reactions_emoji_custom_emoji_and_recent_reactors(tmp_path: Path) -> None:
     db, _ = _ingest(tmp_path, FIX / "reactions.json")
     # count is the export's total; the keys are only the recent reactors it lists
@@ -273,6 +284,7 @@ def _reactor_names(path: Path) -> dict[str, str]:
             for p in r.get("recent", [])}
 
 
+@pytest.mark.slow
 def test_replies_link_within_the_chat_only(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, FIX / "replies.json")
     assert r.n_new == 5
@@ -285,6 +297,7 @@ def test_replies_link_within_the_chat_only(tmp_path: Path) -> None:
     assert rows(db, "select text from messages where platform_msg_id = '11'") == [("in the wiki",)]
 
 
+@pytest.mark.slow
 def test_deleted_account_keeps_its_id(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, FIX / "deleted_account.json")
     assert r.n_new == 3
@@ -297,6 +310,7 @@ def test_deleted_account_keeps_its_id(tmp_path: Path) -> None:
         ("Deleted Account invited Grace, Deleted Account",)]
 
 
+@pytest.mark.slow
 def test_unsupported_entries_are_counted_and_skipped(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, FIX / "unsupported.json")
     assert (r.n_read, r.n_new, r.n_skipped) == (3, 2, 1)
@@ -304,6 +318,7 @@ def test_unsupported_entries_are_counted_and_skipped(tmp_path: Path) -> None:
     assert [m[4] for m in _messages(db)] == ["before", "after"]
 
 
+@pytest.mark.slow
 def test_media_kinds(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, FIX / "media.json")
     assert r.n_new == 13
@@ -324,6 +339,7 @@ def test_media_kinds(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_membership_service_messages(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, FIX / "service_membership.json")
     assert (r.n_read, r.n_new) == (11, 11)
@@ -353,6 +369,7 @@ def test_membership_service_messages(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_other_service_messages(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, FIX / "service_other.json")
     assert r.n_new == 10
@@ -380,6 +397,7 @@ def test_other_service_messages(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_control_character_escapes(tmp_path: Path) -> None:
     # `\x01` is Telegram's escape (not JSON); `\\x41` is an escaped backslash and stays literal
     raw = (FIX / "control_escape.json").read_text(encoding="utf-8")
@@ -394,6 +412,7 @@ def test_control_character_escapes(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_utf16_export(tmp_path: Path) -> None:
     src = FIX / "text_forms.json"
     path = tmp_path / "result.json"
@@ -406,6 +425,7 @@ def test_utf16_export(tmp_path: Path) -> None:
     assert _messages(db) == _messages(expected_db)
 
 
+@pytest.mark.slow
 def test_full_account_export(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, FIX / "full_account.json")
     assert (r.n_read, r.n_new, r.exporter) == (9, 9, "Lin Wei")
@@ -428,6 +448,7 @@ def test_full_account_export(tmp_path: Path) -> None:
                        join members m using (member_id)""") == [("5002", "user5002", "bot")]
 
 
+@pytest.mark.slow
 def test_single_chat_export_after_the_full_export_adds_nothing(tmp_path: Path) -> None:
     db, _ = _ingest(tmp_path, FIX / "full_account.json")
     r = ingest_file(FIX / "personal_chat.json", db)
@@ -435,6 +456,7 @@ def test_single_chat_export_after_the_full_export_adds_nothing(tmp_path: Path) -
     assert rows(db, "select count(*) from messages") == [(9,)]
 
 
+@pytest.mark.slow
 def test_personal_chat_export_knows_the_exporter(tmp_path: Path) -> None:
     # the chat id is the other person's user id, so the other sender is the exporting account
     db, r = _ingest(tmp_path, FIX / "personal_chat.json")
@@ -444,6 +466,7 @@ def test_personal_chat_export_knows_the_exporter(tmp_path: Path) -> None:
                        order by m.ts""") == [("user5000", True), ("user5001", False), ("user5000", True)]
 
 
+@pytest.mark.slow
 def test_chat_name_override_merges_chats_without_id_clashes(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, FIX / "full_account.json", chat_name="全部")
     assert (r.n_new, r.chats) == (9, ["全部"])
@@ -478,6 +501,7 @@ def test_other_formats_are_not_telegram(path: Path, tmp_path: Path) -> None:
     assert not telegram.matches(probe)
 
 
+@pytest.mark.slow
 def test_truncated_export_is_refused_and_the_database_kept(tmp_path: Path) -> None:
     db, _ = _ingest(tmp_path, FIX / "reactions.json")
     before = db_digest(db)
@@ -513,6 +537,7 @@ def test_top_level_array_is_refused_by_the_parser(tmp_path: Path) -> None:
         list(parsed.batches)
 
 
+@pytest.mark.slow
 @requires_conformance
 def test_same_file_twice_adds_nothing(tmp_path: Path) -> None:
     db, first = _ingest(tmp_path, CONF / "telegram-chat-analyzer__raw0.json")

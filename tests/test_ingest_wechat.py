@@ -28,6 +28,7 @@ def _events(db: Path) -> list[tuple]:
         order by e.ts, e.event_id""")
 
 
+@pytest.mark.slow
 def test_memotrace_1x_group(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, "memotrace1", chat_name="新手妈妈群")
     # 35 records: one damaged (8 fields) is skipped and sampled, one Type 51 sync op is dropped.
@@ -80,6 +81,7 @@ def test_memotrace_1x_group(tmp_path: Path) -> None:
     assert rows(db, "select count(*) from terms where term in ('了', '的', '[玫瑰]', '玫瑰')") == [(0,)]
 
 
+@pytest.mark.slow
 def test_memotrace_1x_export_all_pads_the_short_header(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, "memotrace1_all")
     assert (r.n_read, r.n_new, r.n_skipped) == (6, 6, 0)
@@ -91,6 +93,7 @@ def test_memotrace_1x_export_all_pads_the_short_header(tmp_path: Path) -> None:
     assert rows(db, "select text from messages where platform_msg_id = '7437270000000000003'") == [("群里有人吗",)]
 
 
+@pytest.mark.slow
 def test_memotrace_2x_csv(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, "memotrace2")
     assert (r.n_read, r.n_new) == (10, 10)
@@ -107,6 +110,7 @@ def test_memotrace_2x_csv(tmp_path: Path) -> None:
         ("陈妈妈",)]
 
 
+@pytest.mark.slow
 def test_memotrace_txt(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, "memotrace_txt")
     assert (r.n_read, r.n_new, r.encoding) == (10, 10, "utf-8")
@@ -126,6 +130,7 @@ def test_memotrace_txt(tmp_path: Path) -> None:
         ("张妈妈", "张妈妈"), ("刘妈妈", "刘妈妈 带宝宝")]
 
 
+@pytest.mark.slow
 def test_pywxdump_with_users_json(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, "pywxdump")
     assert (r.n_read, r.n_new, r.exporter) == (9, 9, "小雨点店长")
@@ -140,6 +145,7 @@ def test_pywxdump_with_users_json(tmp_path: Path) -> None:
     assert rows(db, "select count(*) from messages where platform_msg_id is not null") == [(9,)]
 
 
+@pytest.mark.slow
 def test_pywxdump_resaved_by_excel(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, "pywxdump_excel")
     assert (r.n_read, r.n_new, r.n_skipped) == (5, 5, 0)
@@ -150,6 +156,7 @@ def test_pywxdump_resaved_by_excel(tmp_path: Path) -> None:
     assert _kinds(db) == {"text": 4, "image": 1}
 
 
+@pytest.mark.slow
 def test_raw_pc_msg_table(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, "raw_pc")
     assert (r.n_read, r.n_new) == (7, 6)  # the Type 51 row is not a message
@@ -163,6 +170,7 @@ def test_raw_pc_msg_table(tmp_path: Path) -> None:
     assert _events(db) == [("join", "qr", "name:556677@chatroom:小王", "name:556677@chatroom:小李")]
 
 
+@pytest.mark.slow
 def test_raw_android_message_table(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, "raw_android")
     assert (r.n_read, r.n_new) == (5, 5)

@@ -63,6 +63,7 @@ def _blocks(path: Path, n: int) -> tuple:
     return good, skipped, n_read, error
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "utf-16"])
 @pytest.mark.parametrize(("block", "split"), [(7, 4), (64, 16), (1 << 20, 40), (1 << 20, 1 << 16)])
 def test_block_reader_reads_what_iter_records_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -180,6 +181,7 @@ def _parse(path: Path, opts: Options) -> tuple:
                    [(c.key, c.name, c.kind) for c in s.chats.values()], s.exporter_key, s.exporter_name)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", [k for k in FIXTURE_FILES if k != "memotrace_txt"])
 def test_wechat_fixtures_parse_alike_at_any_block_size(key: str, monkeypatch: pytest.MonkeyPatch) -> None:
     opts = Options(tz="Asia/Shanghai")

@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import TESTS, conformance_files, db_digest, rows
+from conftest import TESTS, conformance_files, db_digest, examples, rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -79,6 +79,7 @@ def test_no_other_export_is_taken_for_wecom(path: Path) -> None:
 # JSON Lines: every msgtype
 
 
+@pytest.mark.slow
 def test_archive_jsonl_every_msgtype(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, ARCHIVE)
     # 33 lines: 30 messages, 1 switch log (read, not a message), 1 line that is not JSON, 1 bad msgtime
@@ -141,6 +142,7 @@ def test_archive_jsonl_every_msgtype(tmp_path: Path) -> None:
     assert rows(db, "select count(*) from membership_events") == [(0,)]  # joins are not in the archive
 
 
+@pytest.mark.slow
 def test_re_import_adds_nothing(tmp_path: Path) -> None:
     db, first = _ingest(tmp_path, ARCHIVE)
     before = rows(db, "select count(*), count(distinct msg_id) from messages")
@@ -154,6 +156,7 @@ def test_re_import_adds_nothing(tmp_path: Path) -> None:
     assert rows(db, "select count(*), count(distinct msg_id) from messages") == before == [(30, 30)]
 
 
+@pytest.mark.slow
 def test_chat_name_overrides_the_chat(tmp_path: Path) -> None:
     db, _ = _ingest(tmp_path, RELAY_ENVELOPE, chat_name="客户服务群")
     assert rows(db, "select platform_key, name, kind from chats") == [("客户服务群", "客户服务群", "group")]
@@ -163,6 +166,7 @@ def test_chat_name_overrides_the_chat(tmp_path: Path) -> None:
 # relay quirks and envelopes
 
 
+@pytest.mark.slow
 def test_relay_array_quirks(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, RELAY_ARRAY)
     assert (r.n_read, r.n_new, r.n_skipped) == (6, 6, 0)
@@ -179,6 +183,7 @@ def test_relay_array_quirks(tmp_path: Path) -> None:
         ("lisi|wmCustomer9", "lisi 与 wmCustomer9", "private"), ("wrGroupB", "wrGroupB", "group")]
 
 
+@pytest.mark.slow
 def test_api_envelope_with_decrypted_items(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, API_ENVELOPE)
     assert (r.n_read, r.n_new, r.n_skipped) == (3, 2, 1)
@@ -189,6 +194,7 @@ def test_api_envelope_with_decrypted_items(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_relay_envelope_and_robot(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, RELAY_ENVELOPE)
     assert (r.n_read, r.n_new) == (2, 2)
@@ -200,6 +206,7 @@ def test_relay_envelope_and_robot(tmp_path: Path) -> None:
         ("wbRobot2", "bot")]
 
 
+@pytest.mark.slow
 def test_wechat_style_solitaire_text(tmp_path: Path) -> None:
     lines = [{"msgid": f"s{i}", "action": "send", "from": who, "tolist": ["x"], "roomid": "wrGroupE",
               "msgtime": 1709254800000 + i * 60000, "msgtype": "text", "text": {"content": text}}
@@ -213,6 +220,7 @@ def test_wechat_style_solitaire_text(tmp_path: Path) -> None:
                        order by e.position""") == [(1, "zhangsan"), (2, "lisi")]
 
 
+@pytest.mark.slow
 def test_single_message_file(tmp_path: Path) -> None:
     one = json.loads(ARCHIVE.read_text(encoding="utf-8").splitlines()[0])
     path = tmp_path / "one.json"
@@ -222,6 +230,7 @@ def test_single_message_file(tmp_path: Path) -> None:
     assert _timeline(db) == [("g01", _utc(2024, 3, 1, 1, 0), "text", "大家好，本周活动安排如下", "zhangsan", "text")]
 
 
+@pytest.mark.slow
 def test_gb18030_jsonl(tmp_path: Path) -> None:
     path = tmp_path / "gbk.jsonl"
     path.write_bytes(ARCHIVE.read_text(encoding="utf-8").encode("gb18030"))
@@ -247,6 +256,7 @@ def _bad(tmp_path: Path, name: str, text: str) -> Path:
     return p
 
 
+@pytest.mark.slow
 def test_truncated_array_is_one_error_and_the_db_is_unchanged(loaded_db: Path, tmp_path: Path) -> None:
     text = RELAY_ARRAY.read_text(encoding="utf-8")
     path = _bad(tmp_path, "cut.json", text[: text.index('"r04"')])
@@ -258,6 +268,7 @@ def test_truncated_array_is_one_error_and_the_db_is_unchanged(loaded_db: Path, t
     assert db_digest(loaded_db) == before
 
 
+@pytest.mark.slow
 def test_only_encrypted_items_say_so(loaded_db: Path, tmp_path: Path) -> None:
     item = {"seq": 1, "msgid": "x1", "publickey_ver": 3, "encrypt_random_key": "abc", "encrypt_chat_msg": "def"}
     path = _bad(tmp_path, "enc.json", json.dumps({"errcode": 0, "errmsg": "ok", "chatdata": [item, item]}))
@@ -269,6 +280,7 @@ def test_only_encrypted_items_say_so(loaded_db: Path, tmp_path: Path) -> None:
     assert db_digest(loaded_db) == before
 
 
+@pytest.mark.slow
 def test_jsonl_of_switch_logs_only_has_no_messages(loaded_db: Path, tmp_path: Path) -> None:
     line = '{"msgid":"s%d","action":"switch","time":1554119421840,"user":"XuJinSheng"}'
     path = _bad(tmp_path, "switch.jsonl", "\n".join(line % i for i in range(3)) + "\n")
@@ -290,6 +302,7 @@ _FIELDS = ["msgid", "action", "from", "tolist", "roomid", "msgtime", "msgtype", 
            "collect", "revoke", "redpacket", "news", "vote", "votetitle", "chatdata", "decrypt_chat_msg"]
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(st.dictionaries(st.sampled_from(_FIELDS), _JSON | st.sampled_from(["send", "recall", "switch", "text",
                                                                              "mixed", "collect", "1709254800000"])))
@@ -299,7 +312,7 @@ def test_read_message_takes_any_values(msg: dict) -> None:
         assert row is None or isinstance(row, str | wecom.Row)
 
 
-_FUZZ = settings(max_examples=40, deadline=None, derandomize=True,
+_FUZZ = settings(max_examples=examples(20), deadline=None, derandomize=True,
                  suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 

@@ -67,6 +67,7 @@ def _parse(path: Path, tz: str = "UTC", **kw) -> pl.DataFrame:
 # ../shared/conformance is missing; test_five_header_forms below holds the same quirks)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", conformance_params(WA_CONF))
 def test_conformance_samples(tmp_path: Path, path: Path) -> None:
     db, r = _ingest(tmp_path, path)
@@ -103,6 +104,7 @@ def test_the_five_header_forms_are_all_there() -> None:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", WA_FORMS, ids=[p.name for p in WA_FORMS])
 def test_five_header_forms(tmp_path: Path, path: Path) -> None:
     assert not path.read_bytes().endswith(b"\n")  # the last record runs to the end of the file
@@ -137,6 +139,7 @@ def test_five_header_forms(tmp_path: Path, path: Path) -> None:
 # header variants
 
 
+@pytest.mark.slow
 def test_ios_bracketed_nnbsp_12h_with_lrm_media_and_attributed_notices(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, IOS)
     assert (r.n_read, r.n_new, r.n_skipped) == (21, 21, 0)
@@ -183,6 +186,7 @@ def test_ios_bracketed_nnbsp_12h_with_lrm_media_and_attributed_notices(tmp_path:
     assert rows(db, "select name, kind from chats") == [("ios_12h_nnbsp", "group")]
 
 
+@pytest.mark.slow
 def test_android_spanish_dotted_12h_with_nbsp(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, FIX / "android_es_12h_dotted.txt")
     assert (r.n_read, r.n_skipped) == (6, 0)
@@ -199,6 +203,7 @@ def test_android_spanish_dotted_12h_with_nbsp(tmp_path: Path) -> None:
     assert _events(db) == []
 
 
+@pytest.mark.slow
 def test_german_dots_and_chat_name_from_file_name(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, FIX / "WhatsApp Chat mit Jonas.txt")
     assert (r.n_read, r.chats) == (5, ["Jonas"])
@@ -215,6 +220,7 @@ def test_german_dots_and_chat_name_from_file_name(tmp_path: Path) -> None:
         ("<Medien ausgeschlossen>",), ("<Medien ausgelassen>",)]
 
 
+@pytest.mark.slow
 def test_finnish_klo_with_dotted_time(tmp_path: Path) -> None:
     db, _ = _ingest(tmp_path, FIX / "android_fi_klo.txt", tz="Europe/Helsinki")
     assert [(m[0], m[1], m[5]) for m in _msgs(db)] == [
@@ -225,6 +231,7 @@ def test_finnish_klo_with_dotted_time(tmp_path: Path) -> None:
     assert rows(db, "select source_tz from imports") == [("Europe/Helsinki",)]
 
 
+@pytest.mark.slow
 def test_zh_cn_afternoon_markers_and_chinese_file_name(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, FIX / "与家人群的 WhatsApp 聊天.txt")
     assert r.chats == ["家人群"]
@@ -236,6 +243,7 @@ def test_zh_cn_afternoon_markers_and_chinese_file_name(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_korean_dotted_date_and_markers(tmp_path: Path) -> None:
     db, _ = _ingest(tmp_path, FIX / "android_ko.txt", tz="Asia/Seoul")
     assert [(m[0], m[1], m[3], m[5]) for m in _msgs(db)] == [
@@ -245,11 +253,13 @@ def test_korean_dotted_date_and_markers(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_day_first_inferred_from_a_later_date(tmp_path: Path) -> None:
     db, _ = _ingest(tmp_path, FIX / "dayfirst_inferred.txt", tz="UTC")
     assert [m[1] for m in _msgs(db)] == [_utc(2021, 2, 1, 10), _utc(2021, 2, 5, 11), _utc(2021, 2, 13, 12)]
 
 
+@pytest.mark.slow
 def test_month_first_inferred_from_a_later_date(tmp_path: Path) -> None:
     db, _ = _ingest(tmp_path, FIX / "monthfirst_inferred.txt", tz="UTC")
     assert [m[1] for m in _msgs(db)] == [_utc(2021, 1, 2, 10), _utc(2021, 5, 2, 11), _utc(2021, 5, 13, 12)]
@@ -318,6 +328,7 @@ def test_lower_case_dotted_markers_odd_spaces_and_leading_marks(tmp_path: Path) 
         (_utc(2021, 2, 1, 12, 5), "g")]
 
 
+@pytest.mark.slow
 def test_dst_gap_and_source_tz(tmp_path: Path) -> None:
     p = tmp_path / "chat.txt"
     p.write_text("28/03/2021, 01:30 - Amy: before\n28/03/2021, 02:30 - Amy: in the gap\n"
@@ -331,6 +342,7 @@ def test_dst_gap_and_source_tz(tmp_path: Path) -> None:
 # records and authors
 
 
+@pytest.mark.slow
 def test_multi_line_messages(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, FIX / "multiline.txt")
     assert r.n_read == 3
@@ -341,6 +353,7 @@ def test_multi_line_messages(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_lines_out_of_time_order_are_kept(tmp_path: Path) -> None:
     db, _ = _ingest(tmp_path, FIX / "out_of_order.txt")
     assert [(m[0], m[1], m[3]) for m in _msgs(db)] == [
@@ -351,6 +364,7 @@ def test_lines_out_of_time_order_are_kept(tmp_path: Path) -> None:
     assert rows(db, "select source_line from messages order by ts") == [(2,), (3,), (1,)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("encoding", "label"), [("utf-8-sig", "utf-8 (BOM)"), ("utf-16", "utf-16")])
 def test_bom_and_utf16_files(tmp_path: Path, encoding: str, label: str) -> None:
     p = tmp_path / "chat.txt"
@@ -361,6 +375,7 @@ def test_bom_and_utf16_files(tmp_path: Path, encoding: str, label: str) -> None:
         (_utc(2021, 2, 1, 10), "Amy"), (_utc(2021, 2, 5, 11), "Ben"), (_utc(2021, 2, 13, 12), "Amy")]
 
 
+@pytest.mark.slow
 def test_crlf_line_endings(tmp_path: Path) -> None:
     raw = (FIX / "android_crlf.txt").read_bytes()
     assert raw.count(b"\r\n") == 3
@@ -370,6 +385,7 @@ def test_crlf_line_endings(tmp_path: Path) -> None:
         (3, _utc(2023, 5, 20, 18, 1), "ok", "Lea")]
 
 
+@pytest.mark.slow
 def test_authors_with_colons_dashes_tilde_phone_numbers_and_spaces(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, FIX / "authors.txt", tz="UTC")
     n = "name:authors:"
@@ -388,6 +404,7 @@ def test_authors_with_colons_dashes_tilde_phone_numbers_and_spaces(tmp_path: Pat
     assert r.n_members == 8
 
 
+@pytest.mark.slow
 def test_english_system_lines_become_exact_events(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, SYSTEM)
     assert (r.n_read, r.n_new) == (28, 28)
@@ -435,6 +452,7 @@ def test_english_system_lines_become_exact_events(tmp_path: Path) -> None:
     assert rows(db, "select name, kind from chats") == [("system_en", "group")]
 
 
+@pytest.mark.slow
 def test_polls_view_once_live_location_calls_and_you(tmp_path: Path) -> None:
     p = tmp_path / "chat.txt"
     p.write_text("01/03/2023, 10:00 - Amy: POLL:\nWhere do we meet?\nOPTION: Park (2 votes)\nOPTION: Cafe (1 vote)\n"
@@ -461,6 +479,7 @@ def test_polls_view_once_live_location_calls_and_you(tmp_path: Path) -> None:
     assert _events(db) == [("icon", None, "self", "self", None)]
 
 
+@pytest.mark.slow
 def test_ios_localised_notices_and_placeholders(tmp_path: Path) -> None:
     """Unknown LRM-led bodies: short ones are media placeholders of the author, long ones notices."""
     p = tmp_path / "_chat.txt"
@@ -480,6 +499,7 @@ def test_ios_localised_notices_and_placeholders(tmp_path: Path) -> None:
 # the zip share
 
 
+@pytest.mark.slow
 def test_ios_zip_share_names_the_chat_after_the_zip(tmp_path: Path) -> None:
     z = tmp_path / "WhatsApp Chat - Family.zip"
     with zipfile.ZipFile(z, "w") as f:
@@ -492,6 +512,7 @@ def test_ios_zip_share_names_the_chat_after_the_zip(tmp_path: Path) -> None:
     assert rows(db, "select count(*) from members where platform_key like 'name:Family:%'") == [(2,)]
 
 
+@pytest.mark.slow
 def test_android_zip_share(tmp_path: Path) -> None:
     z = tmp_path / "WhatsApp Chat with Jonas.zip"
     with zipfile.ZipFile(z, "w") as f:
@@ -524,6 +545,7 @@ def test_chat_name_from_the_file_name(name: str, chat: str) -> None:
     assert whatsapp.chat_name_from(name) == chat
 
 
+@pytest.mark.slow
 def test_chat_name_option_overrides(tmp_path: Path) -> None:
     _, r = _ingest(tmp_path, FIX / "dayfirst_inferred.txt", chat_name="读书会")
     assert r.chats == ["读书会"]
@@ -567,6 +589,7 @@ def test_file_whose_times_are_all_broken_is_refused(fresh_copy: Path, tmp_path: 
     assert db_digest(fresh_copy) == before
 
 
+@pytest.mark.slow
 def test_undecodable_bytes_skip_their_record(tmp_path: Path) -> None:
     p = tmp_path / "bad.txt"
     p.write_bytes(b"01/02/21, 10:00 - Amy: fine\n01/02/21, 10:01 - Ben: bro" + b"\xff\xfe"
@@ -577,6 +600,7 @@ def test_undecodable_bytes_skip_their_record(tmp_path: Path) -> None:
     assert [m[3] for m in _msgs(db)] == ["fine", "also fine"]
 
 
+@pytest.mark.slow
 def test_same_file_twice_adds_nothing(tmp_path: Path) -> None:
     db, r = _ingest(tmp_path, SYSTEM)
     assert r.n_new == 28
@@ -595,6 +619,7 @@ def test_same_file_twice_adds_nothing(tmp_path: Path) -> None:
 # the vectorised parse: blocks, carry-over, size
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("block", [40, 97, 333])
 def test_blocks_cut_anywhere_give_the_same_rows(monkeypatch: pytest.MonkeyPatch, block: int) -> None:
     for path in (SYSTEM, IOS, FIX / "multiline.txt", FIX / "android_crlf.txt", *WA_CONF[:1], *WA_FORMS):
@@ -657,6 +682,7 @@ def _mutated(draw: st.DrawFn) -> bytes:
     return bytes(data)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=_mutated(), block=st.sampled_from([64, 1 << 20]))

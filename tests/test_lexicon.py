@@ -92,6 +92,7 @@ def test_the_made_up_words_are_not_cut_whole_by_default() -> None:
     assert segment.terms("今天去小雨点花艺坊买了醒花桶", own) == ["今天", SHOP, WORD]
 
 
+@pytest.mark.slow
 def test_adding_a_word_recuts_exactly_the_messages_containing_it(tmp_path: Path) -> None:
     """add(word): the text/quote messages containing it get the whole word instead of its fragments
     (醒花; 桶 is one character and never a term), every other message keeps exactly its rows, and the
@@ -118,6 +119,7 @@ def test_adding_a_word_recuts_exactly_the_messages_containing_it(tmp_path: Path)
         assert lexicon.own_words(con) == segment.OwnWords(words=(WORD,))
 
 
+@pytest.mark.slow
 def test_adding_a_second_word_keeps_the_first(tmp_path: Path) -> None:
     """A message re-cut for a second own word is cut with every own word, not only the new one."""
     path = tmp_path / "db.duckdb"
@@ -128,6 +130,7 @@ def test_adding_a_second_word_keeps_the_first(tmp_path: Path) -> None:
     assert _terms_of(path, "醒花桶多少钱") == [WORD]
 
 
+@pytest.mark.slow
 def test_removing_a_word_restores_the_original_cut(tmp_path: Path) -> None:
     """remove(word) after add(word): terms are exactly the rows of the first import again."""
     path = tmp_path / "db.duckdb"
@@ -142,6 +145,7 @@ def test_removing_a_word_restores_the_original_cut(tmp_path: Path) -> None:
     assert rows(path, "select count(*) from own_words") == [(0,)]
 
 
+@pytest.mark.slow
 def test_a_stopword_drops_that_term_and_nothing_else(tmp_path: Path) -> None:
     """add('宝宝', stopword) deletes exactly the 宝宝 rows (twice in one message counts twice);
     remove('宝宝') brings back exactly the original rows."""
@@ -159,6 +163,7 @@ def test_a_stopword_drops_that_term_and_nothing_else(tmp_path: Path) -> None:
     assert _terms(path) == before
 
 
+@pytest.mark.slow
 def test_an_ascii_stopword_drops_its_lower_cased_term(tmp_path: Path) -> None:
     """ASCII terms are stored lower-cased; a stopword written in capitals still drops them."""
     path = tmp_path / "db.duckdb"
@@ -169,6 +174,7 @@ def test_an_ascii_stopword_drops_its_lower_cased_term(tmp_path: Path) -> None:
     assert sorted(t for (_, _, t) in _terms(path)) == ["好看", "衣服"]
 
 
+@pytest.mark.slow
 def test_a_stopword_that_is_a_topic_word_leaves_the_topic(tmp_path: Path) -> None:
     """湿疹 (parenting) as a stopword: topic_days and member_topics for parenting fall to the messages
     naming another parenting word (发烧), counted independently from terms and topics.toml."""
@@ -201,6 +207,7 @@ def test_a_stopword_that_is_a_topic_word_leaves_the_topic(tmp_path: Path) -> Non
                         [(chat, fang, "parenting", 1)])
 
 
+@pytest.mark.slow
 def test_a_stopword_that_is_the_only_topic_word_empties_the_topic(tmp_path: Path) -> None:
     """A chat whose only parenting word is 湿疹: after the stopword no parenting row is left in
     topic_days or member_topics, while the other topics' rows stay as they were."""
@@ -217,6 +224,7 @@ def test_a_stopword_that_is_the_only_topic_word_empties_the_topic(tmp_path: Path
         assert rows(path, f"select * from {name} where topic <> 'parenting' order by all") == before
 
 
+@pytest.mark.slow
 def test_a_word_taking_a_topic_fragment_recounts_that_topic(tmp_path: Path) -> None:
     """醒花 is a floral topic word: once 醒花桶 is cut whole, 醒花桶多少钱 no longer names the floral
     topic, while 今天去小雨点花艺坊买了醒花桶 still does (花艺)."""
@@ -228,6 +236,7 @@ def test_a_word_taking_a_topic_fragment_recounts_that_topic(tmp_path: Path) -> N
     assert rows(path, floral) == [(2,)]
 
 
+@pytest.mark.slow
 def test_recut_at_once_equals_cut_at_import(tmp_path: Path) -> None:
     """A word added after the import gives the same terms and term rollups as the same word added
     before importing the same file into an empty database."""
@@ -248,6 +257,7 @@ def test_recut_at_once_equals_cut_at_import(tmp_path: Path) -> None:
     assert _term_rollups(early) == _term_rollups(late)
 
 
+@pytest.mark.slow
 def test_the_next_import_uses_the_own_words(tmp_path: Path) -> None:
     """After add(word) and add(stopword), a second chat imported later is cut with them: the whole
     word, no fragment, no stopword; the first chat is not touched by that import."""
@@ -266,6 +276,7 @@ def test_the_next_import_uses_the_own_words(tmp_path: Path) -> None:
     assert {k: n for k, n in _terms(path).items() if k[1] == first} == first_terms
 
 
+@pytest.mark.slow
 def test_a_word_in_two_chats_recuts_both_and_spares_the_rest(tmp_path: Path) -> None:
     """Two chats written with the same raw message ids: adding the word re-cuts the containing
     messages of both chats and leaves every other message of either chat exactly as it was."""
@@ -301,6 +312,7 @@ def test_a_word_in_two_chats_recuts_both_and_spares_the_rest(tmp_path: Path) -> 
     (WORD, "foo"),
     (WORD, "Word"),
 ])
+@pytest.mark.slow
 def test_bad_input_changes_nothing(tmp_path: Path, word: str, kind: str) -> None:
     """A word that is blank, holds a space, @ or brackets, is under 2 or over 20 characters, or an
     unknown kind: WordError (a ValueError), and the database file's bytes are unchanged."""
@@ -313,6 +325,7 @@ def test_bad_input_changes_nothing(tmp_path: Path, word: str, kind: str) -> None
     assert db_digest(path) == digest
 
 
+@pytest.mark.slow
 def test_word_is_stripped_and_a_kind_can_change(tmp_path: Path) -> None:
     """Surrounding spaces are dropped before storing; adding the same word again with the other kind
     replaces its row (one row per word)."""
@@ -326,6 +339,7 @@ def test_word_is_stripped_and_a_kind_can_change(tmp_path: Path) -> None:
         assert lexicon.own_words(con) == segment.OwnWords(stopwords=(WORD,))
 
 
+@pytest.mark.slow
 def test_data_version_increases_on_add_and_remove(tmp_path: Path) -> None:
     """Each add and remove bumps meta data_version by one (pages re-read), even when no stored
     message contains the word."""
@@ -342,6 +356,7 @@ def test_data_version_increases_on_add_and_remove(tmp_path: Path) -> None:
     assert rows(path, "select value from meta where key = 'data_version'") == [(str(v0 + 3),)]
 
 
+@pytest.mark.slow
 def test_a_stopword_mixing_capitals_and_chinese_drops_its_term(tmp_path: Path) -> None:
     """NB码 (a shop-lexicon word) is stored as NB码; added as a stopword, spelt exactly so, it
     leaves the terms (terms and stopwords are compared lower-cased)."""

@@ -199,6 +199,7 @@ def match_counts(path: Path) -> dict[tuple[str, bool], int]:
     return {(r["chat_name"], r["linked"]): r["members"] for r in got.iter_rows(named=True)}
 
 
+@pytest.mark.slow
 def test_the_hand_made_shop_is_what_the_tests_assume(shop: Path) -> None:
     organic = rows(shop, """select c.name, m.name from chat_members m join chats c using (chat_id)
                             where m.is_organic order by 1, 2""")
@@ -211,6 +212,7 @@ def test_the_hand_made_shop_is_what_the_tests_assume(shop: Path) -> None:
                       "join members m using (member_id)") == [("wxid_tt", "V006", "declared", "confirmed")]
 
 
+@pytest.mark.slow
 def test_suggestions_find_phone_name_and_visit_matches(shop: Path) -> None:
     got = open_suggestions(shop)
     assert named(shop, got) == {
@@ -223,6 +225,7 @@ def test_suggestions_find_phone_name_and_visit_matches(shop: Path) -> None:
     assert visit["evidence"].startswith("3× ")
 
 
+@pytest.mark.slow
 def test_the_owners_answers_stick(shop: Path) -> None:
     dd, wf = member(shop, "wxid_dd"), member(shop, "wxid_wf")
     v0 = version(shop)
@@ -254,6 +257,7 @@ def test_the_owners_answers_stick(shop: Path) -> None:
     assert exposed_links == 2  # 天天妈's declared one and 朵朵妈's
 
 
+@pytest.mark.slow
 def test_match_rate_counts_linked_members_per_chat(shop: Path) -> None:
     assert match_counts(shop) == {("亲子群", True): 1, ("亲子群", False): 4, ("团购群", False): 2}
     dd, wf, dou = member(shop, "wxid_dd"), member(shop, "wxid_wf"), member(shop, "wxid_dou")

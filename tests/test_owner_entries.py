@@ -183,6 +183,7 @@ def test_the_growth_tree_gives_each_member_the_regime_of_their_join_day(demo_db:
             ("福利群", "invite_only"), ("VIP老客群", None)} <= seen
 
 
+@pytest.mark.slow
 def test_the_regime_follows_the_local_day_and_ends_inclusive(tmp_path: Path) -> None:
     """Periods 5/1–5/10 free and 5/11–5/15 invite-only: a join at 23:30 on 5/10 is free, one at 00:30
     on 5/11 (still 5/10 in UTC) invite-only, one on 5/15 invite-only and one on 5/16 has none."""
@@ -221,6 +222,7 @@ def _amounts(path: Path) -> dict[str, Decimal]:
         return dict(con.execute("select packet_id, amount from red_packet_amounts").fetchall())
 
 
+@pytest.mark.slow
 def test_amounts_are_kept_cleared_and_give_the_cost_per_extra_speaker(amounts_db: tuple[Path, list[str]]) -> None:
     path, ids = amounts_db
     with db.writer(path) as con, db.change(con):

@@ -34,6 +34,7 @@ def test_pages_on_an_empty_database(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert at.info, "an empty page should say what to import"
 
 
+@pytest.mark.slow
 def test_overview_on_fixture_data(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
     at = _run(monkeypatch, fixture_db, PAGES[0])
     metrics = {(m.label, m.value) for m in at.metric}
@@ -42,17 +43,20 @@ def test_overview_on_fixture_data(monkeypatch: pytest.MonkeyPatch, fixture_db: P
     assert len(at.get("plotly_chart")) == 1  # one-day chats draw no weekly trend, only the daily chart
 
 
+@pytest.mark.slow
 def test_overview_in_english_and_organic(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
     at = _run(monkeypatch, fixture_db, PAGES[0], lang="en", f_organic=True)
     assert any(m.label == "Messages, 28 days" for m in at.metric)
     assert at.query_params["organic"] == ["1"] or at.query_params["organic"] == "1"
 
 
+@pytest.mark.slow
 def test_data_page_lists_imports(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
     at = _run(monkeypatch, fixture_db, PAGES[1])
     assert at.dataframe[0].value.shape[0] == 8
 
 
+@pytest.mark.slow
 def test_upload_through_the_data_page(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from conftest import FIXTURE_FILES
 
@@ -67,6 +71,7 @@ def test_upload_through_the_data_page(monkeypatch: pytest.MonkeyPatch, tmp_path:
     assert rows(db, "select count(*) from messages") == [(10,)]
 
 
+@pytest.mark.slow
 def test_upload_other_platforms_and_a_mapped_table(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import io
     import zipfile
@@ -110,6 +115,7 @@ def _metrics(at: AppTest) -> list[tuple[str, str]]:
     return [(m.label, m.value) for m in at.metric]
 
 
+@pytest.mark.slow
 def test_overview_cards_show_the_planted_members(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
     """Members at the end of the export = members ever minus those removed (truth.json)."""
     at = _run(monkeypatch, demo_db, PAGES[0])
@@ -140,6 +146,7 @@ def _open_tab(at: AppTest, tab: str, lang: str = "zh") -> AppTest:
     return at
 
 
+@pytest.mark.slow
 def test_activity_all_chats_counts_the_planted_lurkers(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
     at = _activity(monkeypatch, demo_db)
     assert "从未发言" not in dict(_metrics(at)), "only the open tab draws"
@@ -155,6 +162,7 @@ def test_activity_all_chats_counts_the_planted_lurkers(monkeypatch: pytest.Monke
     assert downloads >= 12
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("organic", [False, True])
 def test_activity_one_chat(monkeypatch: pytest.MonkeyPatch, demo_db: Path, organic: bool) -> None:
     """One chat, all or organic: the members table holds its speakers and lurkers (truth.json)."""
@@ -171,6 +179,7 @@ def test_activity_one_chat(monkeypatch: pytest.MonkeyPatch, demo_db: Path, organ
     assert at.query_params["chats"] in (chat_id, [chat_id])
 
 
+@pytest.mark.slow
 def test_activity_date_range_with_no_data(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
     """新手妈妈群 starts in June: May alone has nothing to show, and every section says so."""
     from conftest import rows
@@ -185,6 +194,7 @@ def test_activity_date_range_with_no_data(monkeypatch: pytest.MonkeyPatch, demo_
     assert infos >= 5
 
 
+@pytest.mark.slow
 def test_activity_in_english_with_other_choices(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
     # a fresh session per tab: AppTest formats the last run's widgets in the default language
     for tab in ACTIVITY_TABS:
@@ -195,6 +205,7 @@ def test_activity_in_english_with_other_choices(monkeypatch: pytest.MonkeyPatch,
             assert any(label == "Never spoke" for label, _ in _metrics(at))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("organic", [False, True])
 def test_overview_one_chat_and_an_empty_range(monkeypatch: pytest.MonkeyPatch, demo_db: Path, organic: bool) -> None:
     """One chat: one card with its planted members; a range before the chat began: no card figures
@@ -215,6 +226,7 @@ def test_overview_one_chat_and_an_empty_range(monkeypatch: pytest.MonkeyPatch, d
     assert not [v for label, v in _metrics(at) if label == "群成员"], "no zeros where there is no data"
 
 
+@pytest.mark.slow
 def test_activity_compare_shows_the_busiest_chats_when_many_are_selected(monkeypatch: pytest.MonkeyPatch,
                                                                            demo_db: Path) -> None:
     from conftest import rows

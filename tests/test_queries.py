@@ -15,6 +15,7 @@ from dashboard.core.sqlfile import read_sql_file
 ALL = sorted(queries.registry())
 
 
+@pytest.mark.slow
 def test_registry_finds_every_query_file() -> None:
     files = [p for p in (settings.queries_dir()).rglob("*.sql")
              if p.relative_to(settings.queries_dir()).parts[0] not in ("schema", "views", "rollups")]
@@ -60,6 +61,7 @@ def _required(name: str, con: duckdb.DuckDBPyConnection) -> dict:
     return {"chat_ids": [r[0] for r in con.execute("select chat_id from chats").fetchall()]} if needed else {}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ALL)
 def test_each_query_runs_on_the_fixture_data(fixture_db: Path, name: str) -> None:
     with db.reader(fixture_db) as con:
@@ -120,6 +122,7 @@ def test_daily_activity_params_filter(fixture_db: Path) -> None:
     assert frame["messages"].to_list() == [5]
 
 
+@pytest.mark.slow
 def test_organic_leaves_out_declared_staff(fresh_copy: Path) -> None:
     with db.writer(fresh_copy) as con:
         owner = con.execute("select member_id from members where platform_key = 'wxid_owner'").fetchall()[0][0]
@@ -179,6 +182,7 @@ def _rolling_speakers(raw: pl.DataFrame, all_raw: pl.DataFrame, days: list[dt.da
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("organic", [False, True])
 def test_rolling_speakers_match_python_sets(demo_db: Path, organic: bool) -> None:
     all_raw = _messages(demo_db)

@@ -156,6 +156,7 @@ def handmade(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_windows_of_a_handmade_packet_count_what_was_planted(handmade: Path) -> None:
     with db.reader(handmade) as con:
         w = queries.run(con, "red_packets/windows")

@@ -62,6 +62,7 @@ def _sheet(data: bytes) -> list[list[str]]:
     return rows
 
 
+@pytest.mark.slow
 def test_csv_has_every_row_across_batches_with_a_bom() -> None:
     data, written = _write("select range as n, 'r' || range as label from range(25003)", "csv", batch=1000)
     assert written == result_files.Written(25003, False)

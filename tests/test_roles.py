@@ -47,6 +47,7 @@ def _profiles(path: Path) -> dict[tuple[str, str], dict]:
             for chat, name, cls, declared, inferred, domain in got}
 
 
+@pytest.mark.slow
 def test_experts_are_inferred_in_their_domains_without_being_declared(undeclared_db: Path) -> None:
     profiles = _profiles(undeclared_db)
     for expert in EXPERTS:
@@ -100,6 +101,7 @@ def test_lurkers_are_exactly_the_members_silent_for_28_days(demo_db: Path) -> No
     assert got == expected and len(got) > sum(v["count"] for v in TRUTH["lurkers"].values())
 
 
+@pytest.mark.slow
 def test_accepting_an_inferred_expert_declares_it(undeclared_db: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy.duckdb"
     shutil.copy(undeclared_db, copy)
@@ -130,6 +132,7 @@ def _app(monkeypatch: pytest.MonkeyPatch, db_file: Path) -> AppTest:
     return at
 
 
+@pytest.mark.slow
 def test_page_draws_every_tab(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
     at = _app(monkeypatch, demo_db)
     members = at.dataframe[0].value
@@ -149,6 +152,7 @@ def test_page_draws_every_tab(monkeypatch: pytest.MonkeyPatch, demo_db: Path) ->
         (e["name"], e["domain"]) for e in EXPERTS}
 
 
+@pytest.mark.slow
 def test_accept_and_own_word_from_the_page(monkeypatch: pytest.MonkeyPatch, undeclared_db: Path,
                                            tmp_path: Path) -> None:
     """The owner accepts the first inferred expert and adds a word of her own, from the page."""
@@ -168,6 +172,7 @@ def test_accept_and_own_word_from_the_page(monkeypatch: pytest.MonkeyPatch, unde
     assert rows(copy, "select word, kind from own_words") == [("醒花桶", "word")]
 
 
+@pytest.mark.slow
 def test_emerging_words_match_a_plain_tfidf(demo_db: Path) -> None:
     """Weekly TF-IDF with conversations as documents, recomputed in Python from raw messages, terms
     and the conversation starts: same words, scores and 'new' flags, week by week."""

@@ -11,6 +11,7 @@ import shutil
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
 from conftest import rows
 from independent import INACTIVE, TZ, classes, local_day, monday
 from typer.testing import CliRunner
@@ -106,6 +107,7 @@ def _edge_case_messages(a: str, b: str, c: str) -> list[tuple]:
     ]
 
 
+@pytest.mark.slow
 def test_reply_edges_edge_cases(demo_db: Path, tmp_path: Path) -> None:
     """Crafted messages in a copy of the demo: the 600 s bound, unknown senders and system rows in
     the order, quote plus @ of one target, self-mentions, repeated mentions, equal timestamps and a
@@ -172,6 +174,7 @@ def test_reply_edges_edge_cases(demo_db: Path, tmp_path: Path) -> None:
     }
 
 
+@pytest.mark.slow
 def test_reply_edges_classes(demo_db: Path) -> None:
     known = classes(demo_db)
     for c, s, t, sc, tc in rows(
@@ -181,6 +184,7 @@ def test_reply_edges_classes(demo_db: Path) -> None:
         assert tc == known.get((c, t), "customer")
 
 
+@pytest.mark.slow
 def test_reply_edges_covers_every_chat_with_replies(demo_db: Path) -> None:
     chats_expected = {k[0] for k in _expected_edges(demo_db)}
     chats_got = {r[0] for r in rows(demo_db, "select distinct chat_id from reply_edges")}
@@ -188,6 +192,7 @@ def test_reply_edges_covers_every_chat_with_replies(demo_db: Path) -> None:
     assert len(chats_got) == len(rows(demo_db, "select chat_id from chats"))
 
 
+@pytest.mark.slow
 def test_topic_days_match_a_hand_count(demo_db: Path) -> None:
     known = classes(demo_db)
     words: dict[str, set[str]] = defaultdict(set)
@@ -213,6 +218,7 @@ def test_topic_days_match_a_hand_count(demo_db: Path) -> None:
     assert got == dict(expected)
 
 
+@pytest.mark.slow
 def test_member_topics_match_a_hand_count(demo_db: Path) -> None:
     """member_topics is the per-member twin of topic_days: summed over members it must agree with
     topic_days summed over days and classes (for known senders)."""
@@ -305,6 +311,7 @@ def test_rfm_scores_by_hand(demo_db: Path) -> None:
 runner = CliRunner()
 
 
+@pytest.mark.slow
 def test_analyze_roles_json(demo_db: Path) -> None:
     r = runner.invoke(app, ["analyze", "roles", "--format", "json", "--db", str(demo_db)])
     assert r.exit_code == 0, r.output
@@ -335,6 +342,7 @@ def test_analyze_roles_unknown_chat(demo_db: Path) -> None:
     assert "不存在的群" in r.output
 
 
+@pytest.mark.slow
 def test_analyze_roles_one_chat(demo_db: Path) -> None:
     name = rows(demo_db, "select name from chats order by name limit 1")[0][0]
     r = runner.invoke(app, ["analyze", "roles", "--db", str(demo_db), "--chat", name, "--format", "json"])

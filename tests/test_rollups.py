@@ -301,6 +301,7 @@ QUESTION_COLUMNS = ("chat_id, msg_id, asked_at, day, member_id, asker_class, obs
                     "responder_class, evidence")
 
 
+@pytest.mark.slow
 def test_chat_age_days_match_python_windows(demo_db: Path) -> None:
     births = {c: (born_on, seen) for c, born_on, seen in rows(demo_db, "select chat_id, born_on, birth_seen "
                                                                       "from chat_births")}
@@ -384,6 +385,7 @@ def test_hourly_activity_matches_raw_messages(demo_db: Path) -> None:
     assert sum(r[5] for r in got) == _messages(demo_db).filter(pl.col("active")).height
 
 
+@pytest.mark.slow
 def test_chat_day_speakers_match_python_sets(demo_db: Path) -> None:
     expected = _expected_day_speakers(demo_db)
     got = rows(demo_db, "select chat_id, day, organic, messages, speakers, wau, mau28, members, members_7d "
@@ -396,6 +398,7 @@ def test_chat_day_speakers_match_python_sets(demo_db: Path) -> None:
     assert totals[False] > totals[True] > 0 and members[False] > members[True] > 0
 
 
+@pytest.mark.slow
 def test_chat_period_speakers_match_python_sets(demo_db: Path) -> None:
     msgs = _messages(demo_db).filter(pl.col("active"))
     expected = []
@@ -419,6 +422,7 @@ def test_chat_period_speakers_match_python_sets(demo_db: Path) -> None:
     assert min(r[4] for r in got if r[1] == "week") < 7 < max(r[4] for r in got if r[1] == "month")  # partial weeks
 
 
+@pytest.mark.slow
 def test_chat_members_match_raw_tables(demo_db: Path) -> None:
     expected = _expected_members(demo_db)
     got = rows(demo_db, f"select chat_id, member_id, {', '.join(MEMBER_COLUMNS)} from chat_members")
@@ -447,6 +451,7 @@ def test_lurkers_match_the_planted_truth(demo_db: Path) -> None:
         assert planted <= set(seen), chat
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("gap", GAPS)
 def test_conversations_match_python_segmentation(demo_db: Path, gap: int) -> None:
     expected = [r[:-1] for r in _expected_conversations(demo_db) if r[1] == gap]
@@ -475,6 +480,7 @@ def test_conversation_counts_fall_as_the_gap_grows(demo_db: Path) -> None:
     assert got[10] > got[30] > got[60] >= got[90] > 0
 
 
+@pytest.mark.slow
 def test_questions_match_python_first_responses(demo_db: Path) -> None:
     expected = _expected_questions(demo_db)
     got = rows(demo_db, f"select {QUESTION_COLUMNS} from questions")
@@ -489,6 +495,7 @@ def test_questions_match_python_first_responses(demo_db: Path) -> None:
 # hand-made exports: the edge cases, with the right answers written out
 
 
+@pytest.mark.slow
 def test_an_import_refreshes_rollups_over_its_own_coverage(tmp_path: Path) -> None:
     """The rollups that read the export's coverage (covered days, questions' observation window, the
     Orbit year) must see the import that triggered the refresh, not only the ones before it."""
@@ -505,6 +512,7 @@ def test_an_import_refreshes_rollups_over_its_own_coverage(tmp_path: Path) -> No
     assert rows(db, "select count(*) from chat_period_speakers where chat_id = $c", {"c": chat}) == [(4,)]
 
 
+@pytest.mark.slow
 def test_a_member_who_joins_mid_window(tmp_path: Path) -> None:
     """阿芳 joins on 03-05 and first speaks on 03-07: a member from 03-05, in MAU28 only from 03-07.
     阿美 is removed on 03-09: a member until the day before, still in MAU28 (she spoke within 28 days)."""
@@ -544,6 +552,7 @@ def test_a_member_who_joins_mid_window(tmp_path: Path) -> None:
                  _expected_day_speakers(db), "chat_day_speakers")
 
 
+@pytest.mark.slow
 def test_a_gap_in_coverage_is_not_quiet_days(tmp_path: Path) -> None:
     """Two exports of one chat a week apart: the days between are no covered days, have no rows,
     and a window reaching into the gap counts only the exported days."""
@@ -597,6 +606,7 @@ def _conversation_rows(db: Path, chat: str, gap: int) -> list[tuple]:
                 {"c": _chat_id(db, chat), "g": gap})
 
 
+@pytest.mark.slow
 def test_a_staff_only_day_and_staff_started_conversations(tmp_path: Path) -> None:
     db = tmp_path / "db.duckdb"
     _service_chat(db, tmp_path)
@@ -622,6 +632,7 @@ def test_a_staff_only_day_and_staff_started_conversations(tmp_path: Path) -> Non
                  _expected_day_speakers(db), "chat_day_speakers")
 
 
+@pytest.mark.slow
 def test_a_customer_talking_on_alone_draws_no_organic_reply(tmp_path: Path) -> None:
     """乙 posts twice and only staff answers: the conversation drew no reply from another organic member."""
     db = tmp_path / "db.duckdb"
@@ -630,6 +641,7 @@ def test_a_customer_talking_on_alone_draws_no_organic_reply(tmp_path: Path) -> N
     assert _conversation_rows(db, "服务群", 30)[-1] == ("03-05 10:00", "10:03", 3, 2, 1, "wxid_yi", "customer", False)
 
 
+@pytest.mark.slow
 def test_declaring_staff_switches_their_class_in_the_rollups(tmp_path: Path) -> None:
     db = tmp_path / "db.duckdb"
     _service_chat(db, tmp_path)
@@ -660,6 +672,7 @@ def test_declaring_staff_switches_their_class_in_the_rollups(tmp_path: Path) -> 
                        where day = date '2025-03-03' and hour = 10 order by 1""") == [("customer", 1), ("staff", 2)]
 
 
+@pytest.mark.slow
 def test_questions_unanswered_and_answered_by_a_late_quote(tmp_path: Path) -> None:
     """An unanswered question seen for 24 h, one answered by a quote after 2 h, and one asked 2 h
     before the export ends (observed for those 2 h only)."""
@@ -683,6 +696,7 @@ def test_questions_unanswered_and_answered_by_a_late_quote(tmp_path: Path) -> No
     _assert_same(rows(db, f"select {QUESTION_COLUMNS} from questions"), _expected_questions(db), "questions")
 
 
+@pytest.mark.slow
 def test_first_response_evidence_and_crowds(tmp_path: Path) -> None:
     """Quote, @mention and adjacency (the next message within 30 min); the earliest wins and a tie goes
     to the stronger evidence; adjacency is off in a crowd (two other people among the three messages
@@ -737,6 +751,7 @@ def test_first_response_evidence_and_crowds(tmp_path: Path) -> None:
     _assert_same(rows(db, f"select {QUESTION_COLUMNS} from questions"), _expected_questions(db), "questions")
 
 
+@pytest.mark.slow
 def test_a_question_opening_the_export_can_be_answered_by_adjacency(tmp_path: Path) -> None:
     """Nobody spoke before the chat's first message, so nothing rules adjacency out."""
     db = tmp_path / "db.duckdb"

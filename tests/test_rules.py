@@ -175,6 +175,7 @@ def _audit(path: Path, body: str, applies_to: str | None = None) -> set[tuple[st
             for r in hits.iter_rows(named=True)}
 
 
+@pytest.mark.slow
 def test_keywords(chat: Path) -> None:
     rule = 'kind = "keywords"\nterms = ["招代理", "兼职", " "]'
     assert _audit(chat, rule) == {("小A", "01 09:10:00", "招代理"), ("小B", "01 09:11:00", "兼职"),
@@ -332,6 +333,7 @@ def _state(path: Path) -> tuple[list[tuple], dict[str, str]]:
     return hits, meta
 
 
+@pytest.mark.slow
 def test_saving_a_rule_set_recounts_and_none_restores_the_default(demo_db: Path, tmp_path: Path) -> None:
     path = _copy(demo_db, tmp_path)
     before, meta_before = _state(path)
@@ -371,6 +373,7 @@ def test_saving_a_bad_rule_set_changes_nothing(demo_db: Path, tmp_path: Path) ->
     assert _state(path) == before
 
 
+@pytest.mark.slow
 def test_a_stale_digest_recounts_on_open(demo_db: Path, tmp_path: Path) -> None:
     """Hits counted under another rule set (no digest, or an older default's digest after an
     upgrade) are recounted when the store is next opened for writing."""
@@ -391,6 +394,7 @@ def test_a_stale_digest_recounts_on_open(demo_db: Path, tmp_path: Path) -> None:
     assert hits == before and meta["rule_hits_digest"] == rules.parse(rules.default_text()).digest
 
 
+@pytest.mark.slow
 def test_the_report_reads_the_owners_saved_rules(demo_db: Path, tmp_path: Path) -> None:
     path = _copy(demo_db, tmp_path)
     text = rules.default_text().replace('id = "recruiting_ads"\n', 'id = "recruiting_ads"\nenabled = false\n')
@@ -406,6 +410,7 @@ def test_the_report_reads_the_owners_saved_rules(demo_db: Path, tmp_path: Path) 
     assert len(json.loads(out.stdout)["hits"]) == 6
 
 
+@pytest.mark.slow
 def test_an_import_after_saving_own_rules_counts_its_hits_under_them(tmp_path: Path) -> None:
     from tests.handmade import ingest_chat
 
@@ -423,6 +428,7 @@ def test_an_import_after_saving_own_rules_counts_its_hits_under_them(tmp_path: P
 # hits around a rule change
 
 
+@pytest.mark.slow
 def test_hits_around_rule_changes_equal_an_independent_recount(demo_db: Path, tmp_path: Path) -> None:
     """Changes compared: the one the owner marks on Sunday 2025-07-13 in 福利群, and the two days
     staff restated the rules in the chats (the sample's owner does so right after removing each ad

@@ -40,15 +40,18 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_committed_sample_is_the_default_seed_output(regenerated: Path) -> None:
     assert digests(regenerated) == digests(SAMPLE)
 
 
+@pytest.mark.slow
 def test_same_seed_same_bytes(regenerated: Path, tmp_path: Path) -> None:
     generate(tmp_path / "again", DEFAULT_SEED)
     assert digests(tmp_path / "again") == digests(regenerated)
 
 
+@pytest.mark.slow
 def test_other_seed_other_data_same_truth_structure(regenerated: Path, tmp_path: Path) -> None:
     other = generate(tmp_path / "other", 7)
     mine, theirs = digests(regenerated), digests(tmp_path / "other")
@@ -66,6 +69,7 @@ def test_output_folder_must_be_empty(regenerated: Path) -> None:
         generate(regenerated, DEFAULT_SEED)
 
 
+@pytest.mark.slow
 def test_scale_is_deterministic_whatever_the_workers(tmp_path: Path) -> None:
     one = generate_scaled(tmp_path / "one", 25_000, seed=3, workers=1)
     two = generate_scaled(tmp_path / "two", 25_000, seed=3, workers=2)

@@ -109,6 +109,7 @@ RUNAWAY = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(RUNAWAY))
 def test_a_runaway_query_is_interrupted_and_says_so(store: Path, before: str, name: str) -> None:
     with pytest.raises(sandbox.TimedOut, match="1 秒"):
@@ -116,6 +117,7 @@ def test_a_runaway_query_is_interrupted_and_says_so(store: Path, before: str, na
     assert _digest(store) == before
 
 
+@pytest.mark.slow
 def test_other_readers_go_on_while_a_query_runs_away(store: Path) -> None:
     """The sandbox's query holds neither the GIL nor the store: pages read meanwhile."""
     outcome: list[str] = []
@@ -182,6 +184,7 @@ def test_a_missing_store_is_said_plainly(tmp_path: Path) -> None:
         sandbox.run(tmp_path / "none.duckdb", "select 1")
 
 
+@pytest.mark.slow
 def test_the_cli_runs_sql_in_the_same_sandbox(store: Path, before: str, tmp_path: Path) -> None:
     runner = CliRunner()
     ok = runner.invoke(app, ["query", "--db", str(store), "--sql", "select count(*) as n from messages",

@@ -154,6 +154,7 @@ REQUIRED = [
 ]
 
 
+@pytest.mark.slow
 def test_the_set_is_large_and_covers_the_required_words() -> None:
     assert len(CASES) >= 60
     assert len({p.values[0] for p in CASES}) == len(CASES), "a sentence is listed twice"

@@ -51,6 +51,7 @@ def _direct(database: Path, name: str) -> pl.DataFrame:
         return queries.run(con, name, **({"chat_ids": chats} if needs_chats else {}))
 
 
+@pytest.mark.slow
 def test_every_named_query_opens_and_runs_from_the_page_with_its_defaults(
         monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
     at = _page(monkeypatch, demo_db, **{"sql.browser_tab": "命名查询"})
@@ -78,6 +79,7 @@ def test_every_named_query_opens_and_runs_from_the_page_with_its_defaults(
     assert non_empty >= len(names) - 12  # the sample has something for nearly every query
 
 
+@pytest.mark.slow
 def test_typed_sql_runs_and_shows_rows_and_time(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
     at = _page(monkeypatch, demo_db)
     ran = _type_and_run(at, "select chat_id, count(*) as n\nfrom messages\ngroup by chat_id\norder by n desc")
@@ -89,6 +91,7 @@ def test_typed_sql_runs_and_shows_rows_and_time(monkeypatch: pytest.MonkeyPatch,
     assert len(at.dataframe) == 1 and at.dataframe[0].value.shape == (len(expected), 2)
 
 
+@pytest.mark.slow
 def test_duckdb_errors_show_with_their_position_and_refusals_leave_the_store(
         monkeypatch: pytest.MonkeyPatch, demo_db: Path, tmp_path: Path) -> None:
     before = db_digest(demo_db)
@@ -110,6 +113,7 @@ def test_duckdb_errors_show_with_their_position_and_refusals_leave_the_store(
     assert db_digest(demo_db) == before
 
 
+@pytest.mark.slow
 def test_a_runaway_query_is_stopped_at_the_pages_time_limit(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
     at = _page(monkeypatch, demo_db, **{"sql.timeout": 1.0})
     ran = _type_and_run(at, "select count(*) from range(100000000) a, range(100000000) b")
@@ -117,6 +121,7 @@ def test_a_runaway_query_is_stopped_at_the_pages_time_limit(monkeypatch: pytest.
     assert any("已中断" in c.value for c in at.code)
 
 
+@pytest.mark.slow
 def test_a_result_over_the_cap_says_so(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
     at = _page(monkeypatch, demo_db, **{"sql.max_rows": 1000})
     ran = _type_and_run(at, "select range as n from range(2500)")
@@ -124,6 +129,7 @@ def test_a_result_over_the_cap_says_so(monkeypatch: pytest.MonkeyPatch, demo_db:
     assert any("只显示前 1,000 行" in c for c in at.caption.values)
 
 
+@pytest.mark.slow
 def test_typed_parameters_get_fields_and_are_bound(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
     at = _page(monkeypatch, demo_db)
     at.session_state["sql.text"] = "select count(*) as n from messages where kind = $kind"
@@ -137,6 +143,7 @@ def test_typed_parameters_get_fields_and_are_bound(monkeypatch: pytest.MonkeyPat
     assert ran.params == {"kind": "image"} and ran.frame["n"].to_list() == [expected] and expected > 0
 
 
+@pytest.mark.slow
 def test_history_keeps_runs_and_opens_them_again_with_their_values(
         monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
     at = _page(monkeypatch, demo_db)
@@ -161,6 +168,7 @@ def test_history_keeps_runs_and_opens_them_again_with_their_values(
     assert at.session_state["sql.ran"].frame.row(0) == ("text, image", "2025-05-01")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["line", "bar", "heatmap"])
 def test_the_chart_builder_draws_each_kind(monkeypatch: pytest.MonkeyPatch, demo_db: Path, kind: str) -> None:
     at = _page(monkeypatch, demo_db)
@@ -176,6 +184,7 @@ def test_the_chart_builder_draws_each_kind(monkeypatch: pytest.MonkeyPatch, demo
     assert {"line": '"scatter', "bar": '"bar"', "heatmap": '"heatmap"'}[kind] in spec
 
 
+@pytest.mark.slow
 def test_saving_a_query_lists_it_as_mine(monkeypatch: pytest.MonkeyPatch, demo_db: Path, tmp_path: Path) -> None:
     monkeypatch.setenv("QUNXI_USER_QUERIES", str(tmp_path / "mine"))
     at = _page(monkeypatch, demo_db)

@@ -69,6 +69,7 @@ def test_english_headers_in_any_order_and_gbk(tmp_path: Path) -> None:
     ("badrole.csv", "微信号,群昵称,角色\nwxid_a,小美,大掌柜\n", 2, ["“角色”列", "大掌柜"]),
     ("nobody.csv", "群,微信号,群昵称,角色\n,,,店员\n", 2, ["微信号", "群昵称"]),
 ])
+@pytest.mark.slow
 def test_bad_store_records_name_file_line_column_and_change_nothing(
         fresh_copy: Path, tmp_path: Path, name: str, text: str, line: int, words: list[str]) -> None:
     ingest_file(write(tmp_path, "ok.csv", VISITS), fresh_copy)
@@ -100,6 +101,7 @@ def _event(eid: str, store: str, name: str, day: int, cost: int = 100) -> str:
     return f"{eid},{store},{name},DIY,2025-05-01 10:00,2025-05-{day:02d} 14:00,,{cost}\n"
 
 
+@pytest.mark.slow
 def test_shops_reusing_an_event_id_keep_every_event(tmp_path: Path) -> None:
     """Each shop of a chain numbers its events from E1: a later shop's E1 is kept beside the first."""
     db = tmp_path / "s.duckdb"
@@ -138,6 +140,7 @@ def test_shops_reusing_an_order_number_keep_every_visit(tmp_path: Path) -> None:
         ("A001",), ("湖滨店:A001",), ("西溪店:A001",)]
 
 
+@pytest.mark.slow
 def test_members_csv_declares_roles_and_links(fixture_db: Path, tmp_path: Path) -> None:
     db = tmp_path / "m.duckdb"
     shutil.copy(fixture_db, db)
@@ -172,6 +175,7 @@ def test_members_csv_declares_roles_and_links(fixture_db: Path, tmp_path: Path) 
     assert rows(db, "select customer_id from member_customers where member_id = $m", {"m": rows_before}) == [("V200",)]
 
 
+@pytest.mark.slow
 def test_members_csv_naming_an_unknown_chat_fails_cleanly(fresh_copy: Path, tmp_path: Path) -> None:
     before = snapshot(fresh_copy)
     text = "群,群昵称,角色\n新手妈妈群,李妈妈,顾客\n没导入的群,张三,顾客\n"

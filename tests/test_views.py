@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pytest
 from conftest import rows
 
 from dashboard.core.ingest.pipeline import ingest_file
@@ -52,6 +53,7 @@ def test_chat_members_against_the_raw_tables(demo_db: Path) -> None:
     assert joined.filter(pl.col("active_days").cast(pl.Int64) != pl.col("active_days_x").cast(pl.Int64)).height == 0
 
 
+@pytest.mark.slow
 def test_chat_members_join_leave_and_organic(tmp_path: Path) -> None:
     """A member who joins, speaks and leaves; one who leaves and comes back; a lurker; the owner's
     alt declared in a note: join method, exits after the last join only, organic flag."""

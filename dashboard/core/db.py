@@ -81,6 +81,8 @@ def memory_limit_mb(share: float = 0.4) -> int:
 def _session_setup(con: duckdb.DuckDBPyConnection, tz: str) -> None:
     con.execute(f"set TimeZone = '{safe_tz(tz)}'")
     con.execute(f"set memory_limit = '{memory_limit_mb()}MB'")
+    if threads := os.environ.get("QUNXI_DUCKDB_THREADS"):
+        con.execute(f"set threads = {int(threads)}")
 
 
 def safe_tz(tz: str) -> str:

@@ -9,6 +9,7 @@ A hit is for the owner to review, never a verdict.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import tomllib
@@ -127,6 +128,13 @@ def _change(raw: dict, n: int, origin: str) -> Change:
 
 def parse(text: str, origin: str = "rules.toml") -> RuleSet:
     """Read and check a rule set; RulesError says which rule and what is wrong."""
+    return _parse(text, origin)
+
+
+@functools.lru_cache(maxsize=16)
+def _parse(text: str, origin: str) -> RuleSet:
+    # every writer and every rule-hit refresh reads the same text: checking its patterns with
+    # DuckDB's RE2 took 35 ms each time (a rule set is immutable, so one parse serves them all)
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
