@@ -60,56 +60,47 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(con.execute("select count(*) from information_schema.tables where table_name = $n",
-                            {"n": name}).fetchall()[0][0])
+@dataclass(frozen=True)
+class _StoreBefore:
+    """What an import needs to know of the store before it takes the write lock, read in one
+    short read-only open (each open of the store costs tens of milliseconds of catalog loading)."""
+
+    already_imported: bool = False
+    own_words: segment.OwnWords = segment.NO_OWN_WORDS
+    # (platform, chat key, name, member key) of keyed members
+    names: tuple[tuple[str, str, str, str], ...] = ()
+
+    def known_names(self, platform: str) -> enrich.KnownNames:
+        """Names that point to keyed members of this platform, so a name in a new export finds
+        its person."""
+        return enrich.KnownNames(pairs=[(c, n, m) for p, c, n, m in self.names if p == platform])
 
 
-def _already_imported(db_path: Path, sha: str, tz: str) -> bool:
+def _store_before(db_path: Path, sha: str, tz: str, *, with_names: bool) -> _StoreBefore:
+    """Whether this file is already imported, and (for chat exports) the owner's own words and
+    stopwords (Roles page, so a new import is cut as the stored messages were re-cut) and the names
+    of keyed members."""
     if not db_path.exists():
-        return False
+        return _StoreBefore()
     try:
         with db.reader(db_path, tz) as con:
-            if not _has_table(con, "imports"):
-                return False
-            return con.execute("select count(*) from imports where sha256 = $s", {"s": sha}).fetchone()[0] > 0
-    except db.NoDatabase:
-        return False
-
-
-def _own_words(db_path: Path, tz: str) -> segment.OwnWords:
-    """The owner's own words and stopwords (Roles page), so a new import is cut as the stored
-    messages were re-cut."""
-    if not db_path.exists():
-        return segment.NO_OWN_WORDS
-    try:
-        with db.reader(db_path, tz) as con:
-            if not _has_table(con, "own_words"):
-                return segment.NO_OWN_WORDS
-            return lexicon.own_words(con)
-    except db.NoDatabase:
-        return segment.NO_OWN_WORDS
-
-
-def _known_names(db_path: Path, tz: str, platform: str) -> enrich.KnownNames:
-    """Names that point to keyed members in the store, so a name in a new export finds its person."""
-    if not db_path.exists():
-        return enrich.KnownNames()
-    try:
-        with db.reader(db_path, tz) as con:
-            if not _has_table(con, "member_names"):
-                return enrich.KnownNames()
-            rows = con.execute(
+            tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+            if "imports" not in tables:
+                return _StoreBefore()
+            done = con.execute("select count(*) from imports where sha256 = $s", {"s": sha}).fetchone()[0] > 0
+            if done or not with_names:
+                return _StoreBefore(already_imported=done)
+            words = lexicon.own_words(con) if "own_words" in tables else segment.NO_OWN_WORDS
+            names = con.execute(
                 """
-                select c.platform_key, n.name, m.platform_key
+                select c.platform, c.platform_key, n.name, m.platform_key
                 from member_names n join members m using (member_id) join chats c using (chat_id)
-                where m.key_kind = 'id' and c.platform = $p
-                """,
-                {"p": platform},
-            ).fetchall()
+                where m.key_kind = 'id'
+                """
+            ).fetchall() if "member_names" in tables else []
     except db.NoDatabase:
-        return enrich.KnownNames()
-    return enrich.KnownNames(pairs=[(a, b, c) for a, b, c in rows])
+        return _StoreBefore()
+    return _StoreBefore(own_words=words, names=tuple(names))
 
 
 def ingest_file(
@@ -136,14 +127,16 @@ def ingest_file(
     except TimeFormatError as e:
         raise IngestError(path, str(e), expected="时区名，例如 Asia/Shanghai") from None
     sha = sha256_of(path)
-    if _already_imported(db_path, sha, tz):
+    is_records = mapping is None and record_kind(path, fmt) is not None
+    before = _store_before(db_path, sha, tz, with_names=not is_records)
+    if before.already_imported:
         return ImportReport(str(path), "already imported")
-    if mapping is None and record_kind(path, fmt) is not None:
+    if is_records:
         return _ingest_records(path, db_path, sha, tz, on_wait)
     with tempfile.TemporaryDirectory(prefix="qunxi-ingest-") as tmp:
         try:
             return _ingest_export(path, Path(tmp), db_path, sha, tz, chat_name, fmt, store_id, mapping, progress,
-                                  on_wait)
+                                  on_wait, before)
         except IngestError as e:
             if Path(e.file).parent == Path(tmp):  # a zip's chat text: name the zip the user chose
                 raise IngestError(path, e.problem, e.line, e.expected) from None
@@ -152,7 +145,8 @@ def ingest_file(
 
 def _ingest_export(path: Path, tmp: Path, db_path: Path, sha: str, tz: str, chat_name: str | None,
                    fmt: str | None, store_id: str | None, mapping: dict[str, str] | None,
-                   progress: Progress | None, on_wait: Callable[[str], None] | None) -> ImportReport:
+                   progress: Progress | None, on_wait: Callable[[str], None] | None, before: _StoreBefore
+                   ) -> ImportReport:
     probe = detect.probe(path, tmp)
     format_ = detect.detect(probe, detect.GENERIC if mapping and not fmt else fmt)
     if probe.header is not None and format_.platform == "wechat":
@@ -172,7 +166,7 @@ def _ingest_export(path: Path, tmp: Path, db_path: Path, sha: str, tz: str, chat
                 line=state.skipped[0].line if state.skipped else None,
                 expected=state.skipped[0].reason if state.skipped else None,
             )
-        enrich.enrich(con, parsed, _known_names(db_path, tz, parsed.platform), progress, _own_words(db_path, tz))
+        enrich.enrich(con, parsed, before.known_names(parsed.platform), progress, before.own_words)
         n_kept = con.execute("select count(*) from msg").fetchone()[0]
         n_members = con.execute("select count(*) from s_members").fetchone()[0]
         chat_names = [r[0] for r in con.execute("select name from s_chats order by name").fetchall()]
