@@ -481,14 +481,15 @@ def test_polls_view_once_live_location_calls_and_you(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_ios_localised_notices_and_placeholders(tmp_path: Path) -> None:
-    """Unknown LRM-led bodies: short ones are media placeholders of the author, long ones notices."""
+    """LRM-led bodies in a language the grammar does not hold (Dutch): short ones are media
+    placeholders of the author, long ones notices (the languages it holds: test_whatsapp_languages)."""
     p = tmp_path / "_chat.txt"
-    p.write_text("[01.03.23, 10:00:00] Familie: \u200eJonas hat die Gruppe „Familie“ erstellt.\n"
-                 "[01.03.23, 10:01:00] Mia: \u200eBild weggelassen\n"
+    p.write_text("[01.03.23, 10:00:00] Familie: \u200eJonas heeft de groep „Familie” aangemaakt.\n"
+                 "[01.03.23, 10:01:00] Mia: \u200eAfbeelding weggelaten\n"
                  "[13.03.23, 10:02:00] Mia: Hallo\n", encoding="utf-8")
     db, _ = _ingest(tmp_path, p, tz="UTC")
     assert [(m[0], m[1], m[2], m[3], m[5]) for m in _msgs(db)] == [
-        (1, _utc(2023, 3, 1, 10), "system", "Jonas hat die Gruppe „Familie“ erstellt.", None),
+        (1, _utc(2023, 3, 1, 10), "system", "Jonas heeft de groep „Familie” aangemaakt.", None),
         (2, _utc(2023, 3, 1, 10, 1), "other", None, "Mia"),
         (3, _utc(2023, 3, 13, 10, 2), "text", "Hallo", "Mia"),
     ]

@@ -60,6 +60,8 @@ from dashboard.core.ingest.whatsapp_texts import (
     DELETED,
     DELETED_BY_ADMIN,
     EDITED,
+    FILE_ATTACHED,
+    IOS_ATTACHED,
     MARKS_STRIP,
     NOT_AUTHOR,
     ODD_MARKS,
@@ -598,12 +600,11 @@ class _Parser:
         b1 = pl.col("b1")
         clean1 = b1.str.strip_chars_start(MARKS_STRIP)
         lrm = b1.str.starts_with("\u200e")
-        known = (clean1.is_in(PLACEHOLDER_LIST) | clean1.str.starts_with("<attached: ")
-                 | clean1.str.contains("(file attached)", literal=True) | clean1.str.starts_with("Location: ")
+        known = (clean1.is_in(PLACEHOLDER_LIST) | _any_start(clean1, IOS_ATTACHED)
+                 | clean1.str.contains_any(list(FILE_ATTACHED)) | clean1.str.starts_with("Location: ")
                  | clean1.str.starts_with("location: "))
         system = b1.is_null() | pl.col("not_author") | (lrm & ~known)
-        for banner in BANNERS:
-            system = system | clean1.str.starts_with(banner)
+        system = system | _any_start(clean1, BANNERS)
         df = df.with_columns(system.fill_null(True).alias("system"))
         out = []
         msgs = df.filter(~pl.col("system"))
@@ -629,7 +630,7 @@ class _Parser:
         ph = (pl.when(pl.col("cont").is_null())
               .then(pl.col("text").replace_strict(PLACEHOLDERS, default=None, return_dtype=pl.String)))
         df = df.with_columns(ph.alias("ph"))
-        attached = first.str.ends_with("(file attached)") | first.str.contains("<attached: ", literal=True)
+        attached = _any_end(first, FILE_ATTACHED) | first.str.contains_any(list(IOS_ATTACHED))
         att_kind = pl.lit("file")
         for mark, k in reversed(ATTACHED_IOS.items()):
             att_kind = pl.when(first.str.contains(mark, literal=True)).then(pl.lit(k)).otherwise(att_kind)
@@ -637,7 +638,7 @@ class _Parser:
             att_kind = pl.when(first.str.starts_with(prefix)).then(pl.lit(k)).otherwise(att_kind)
         location = first.str.starts_with("location: ") | first.str.starts_with("Location: ")
         poll = first.str.starts_with("POLL:")
-        deleted = first.is_in(list(DELETED)) | first.str.starts_with(DELETED_BY_ADMIN)
+        deleted = first.is_in(list(DELETED)) | _any_start(first, DELETED_BY_ADMIN)
         kind = (pl.when(deleted).then(pl.lit("system"))
                 .when(pl.col("ph").is_not_null()).then(pl.col("ph"))
                 .when(attached).then(att_kind)
@@ -686,6 +687,20 @@ class _Parser:
                                            "sender_name": pl.String, "is_self": pl.Boolean, "kind": pl.String,
                                            "text": pl.String, "raw_type": pl.String, "event_json": pl.String})
         return frame.with_columns(pl.lit(self.chat_key).alias("chat_key"))
+
+
+def _any_start(col: pl.Expr, prefixes: tuple[str, ...]) -> pl.Expr:
+    out = pl.lit(False)
+    for p in prefixes:
+        out = out | col.str.starts_with(p)
+    return out
+
+
+def _any_end(col: pl.Expr, suffixes: tuple[str, ...]) -> pl.Expr:
+    out = pl.lit(False)
+    for p in suffixes:
+        out = out | col.str.ends_with(p)
+    return out
 
 
 def _clean_name(name: str | None) -> str | None:
