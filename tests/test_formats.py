@@ -26,6 +26,7 @@ BY_FOLDER = {
     ("whatsapp", ".txt"): "whatsapp_txt",
     ("qq", ".txt"): "qq_txt",
     ("qq", ".json"): "qq_qce_json",
+    ("qq", ".html"): "qq_qce_html",
     ("wecom", ".json"): "wecom_json",
     ("wecom", ".jsonl"): "wecom_json",
     ("discord", ".json"): "discord_json",
@@ -35,12 +36,20 @@ BY_FOLDER = {
 }
 
 
+# QQChatExporter's own TXT sits beside the 消息管理器 TXT; its fixtures are named qce_*.txt
+BY_PREFIX = {("qq", "qce_", ".txt"): "qq_qce_txt"}
+
+
 def _cases() -> list[tuple[Path, str]]:
     cases = [(FIXTURE_FILES[k], fmt) for k, fmt in WECHAT_FORMATS.items()]
     for root in (FIXTURES, CONFORMANCE) if CONFORMANCE else (FIXTURES,):
         for f in sorted(root.rglob("*")):
             platform = f.relative_to(root).parts[0]
-            if f.is_file() and (platform, f.suffix) in BY_FOLDER:
+            named = next((fmt for (p, pre, suf), fmt in BY_PREFIX.items()
+                          if root == FIXTURES and p == platform and f.name.startswith(pre) and f.suffix == suf), None)
+            if f.is_file() and named:
+                cases.append((f, named))
+            elif f.is_file() and (platform, f.suffix) in BY_FOLDER:
                 cases.append((f, BY_FOLDER[(platform, f.suffix)]))
     return cases
 
@@ -50,7 +59,7 @@ CASES = _cases()
 
 def test_every_platform_has_cases() -> None:
     seen = {fmt for _, fmt in CASES}
-    assert seen == set(WECHAT_FORMATS.values()) | set(BY_FOLDER.values())
+    assert seen == set(WECHAT_FORMATS.values()) | set(BY_FOLDER.values()) | set(BY_PREFIX.values())
     assert len(CASES) >= 50
 
 

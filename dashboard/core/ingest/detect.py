@@ -9,7 +9,19 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from dashboard.core.ingest import chatlab, discord, generic, qq, telegram, wechat_csv, wechat_txt, wecom, whatsapp
+from dashboard.core.ingest import (
+    chatlab,
+    discord,
+    generic,
+    qq,
+    qq_qce_html,
+    qq_qce_txt,
+    telegram,
+    wechat_csv,
+    wechat_txt,
+    wecom,
+    whatsapp,
+)
 from dashboard.core.ingest.csvrows import read_header
 from dashboard.core.ingest.errors import IngestError, UnknownFormat
 from dashboard.core.ingest.model import Format, Probe
@@ -54,8 +66,12 @@ WECHAT: tuple[Format, ...] = (
            lambda p, o: wechat_txt.parse_memotrace_txt(p.path, p.sniffed, o)),
 )
 
+# QQChatExporter's own TXT and HTML come before the 消息管理器 TXT: their banner and metadata
+# comment are exact, while the 消息管理器's test accepts any `====` block with a header after it.
+QQ: tuple[Format, ...] = (qq_qce_txt.FORMAT, qq_qce_html.FORMAT, *qq.FORMATS)
+
 FORMATS: tuple[Format, ...] = (
-    *WECHAT, *telegram.FORMATS, *wecom.FORMATS, *discord.FORMATS, *chatlab.FORMATS, *qq.FORMATS,
+    *WECHAT, *telegram.FORMATS, *wecom.FORMATS, *discord.FORMATS, *chatlab.FORMATS, *QQ,
     *whatsapp.FORMATS, *generic.FORMATS,
 )
 FORMAT_NAMES = {f.name: f for f in FORMATS}

@@ -8,7 +8,8 @@ matches the header pattern; the file is read in large blocks of lines and parsed
 JSON (§5.2): `{"metadata", "chatInfo", "statistics", "messages": [...]}` written by
 shuakami/qq-chat-exporter, both the older message shape (`messageId`, ISO `timestamp`,
 `isSystemMessage`, `isRecalled`, `content.reply`, `rawMessage`) and the newer one (`id`, ms
-`timestamp`, `system`, `recalled`, a `reply` element in `content.elements`).
+`timestamp`, `system`, `recalled`, a `reply` element in `content.elements`). Its row logic
+(`qce_row`) is shared with the same exporter's TXT and HTML readers (qq_qce_txt, qq_qce_html).
 """
 
 from __future__ import annotations
@@ -502,8 +503,20 @@ def _reply(content: dict) -> dict | None:
     return None
 
 
+def _bare(content: dict, text: str) -> str:
+    """The text without media tokens and market-face (sticker) names: what the sender typed."""
+    bare = _MEDIA_TOKEN.sub("", text)
+    for el in _l(content.get("elements")):
+        el = _d(el)
+        if el.get("type") == "market_face":
+            name = _s(_d(el.get("data")).get("name"))
+            if name:
+                bare = bare.replace(f"[{name}]", "", 1)
+    return bare.strip()
+
+
 def _kind(msg: dict, content: dict, text: str) -> str:
-    bare = _MEDIA_TOKEN.sub("", text).strip()
+    bare = _bare(content, text)
     elements = [_d(e) for e in _l(content.get("elements"))]
     if not bare:
         for el in elements:
@@ -538,6 +551,52 @@ def _kind(msg: dict, content: dict, text: str) -> str:
         if not text:
             return "other"
     return "text"
+
+
+def qce_row(b: BatchBuilder, state: ParseState, *, chat_key: str, line: int, ts: dt.datetime, msg: dict,
+            key: str | None, name: str | None, is_self: bool, raw_type: str) -> bool:
+    """Add one QQChatExporter message, in the JSON's message shape, as a raw row. The TXT and HTML
+    readers rebuild that shape from what their files show, so all three exports of a chat give the
+    same rows wherever they carry the same facts. Returns whether the sender counts as a person."""
+    content = _d(msg.get("content"))
+    text = content.get("text") if isinstance(content.get("text"), str) else ""
+    system = bool(msg.get("system", msg.get("isSystemMessage")))
+    recalled = bool(msg.get("recalled", msg.get("isRecalled")))
+    mid = _s(msg.get("id")) or _s(msg.get("messageId"))
+    me: Person = (state.exporter_key, state.exporter_name)
+    quote_id = quote_name = quote_text = None
+    ev = None
+    person = False
+    if recalled:
+        kind = "system"
+        ev = event_json("recall", actor=(key, name))
+        text = text.strip() or f"{name or key or ''}撤回了一条消息"
+    elif system:
+        kind = "system"
+        ev = system_event(text, me)
+    else:
+        reply = _reply(content)
+        mt = msg.get("messageType")
+        if reply is not None or msg.get("type") == "reply" or (
+                isinstance(mt, (int, float)) and not isinstance(mt, bool) and int(mt) == 9):
+            kind = "quote"
+            reply = reply or {}
+            quote_id = _s(reply.get("referencedMessageId")) or _s(reply.get("messageId"))
+            quote_name = _s(reply.get("senderName"))
+            quote_text = reply.get("content") if isinstance(reply.get("content"), str) else None
+            text = _REPLY_MARK.sub("", text)
+        else:
+            kind = _kind(msg, content, text)
+            if kind in _MEDIA_KINDS and not _bare(content, text):
+                m = _FILE_TOKEN.search(text) if kind == "file" else None
+                text = m.group(1).strip() if m else ""
+        person = bool(key or name)
+    b.add(chat_key=chat_key, line=line, ts=ts, kind=kind, text=text or None, raw_type=raw_type,
+          sender_key=None if system and not recalled else key,
+          sender_name=None if system and not recalled else name, is_self=is_self,
+          platform_msg_id=mid, quote_id=quote_id, quote_name=quote_name, quote_text=quote_text,
+          event_json=ev)
+    return person
 
 
 def _chat_info(path: Path, sniffed: Sniffed) -> dict:
@@ -589,44 +648,9 @@ def parse_qce_json(probe: Probe, opts: Options) -> Parsed:
                 state.exporter_key = key
             if is_self and state.exporter_name is None and name:
                 state.exporter_name = name
-            content = _d(msg.get("content"))
-            text = content.get("text") if isinstance(content.get("text"), str) else ""
-            system = bool(msg.get("system", msg.get("isSystemMessage")))
-            recalled = bool(msg.get("recalled", msg.get("isRecalled")))
-            mid = _s(msg.get("id")) or _s(msg.get("messageId"))
-            me: Person = (state.exporter_key, state.exporter_name)
-            quote_id = quote_name = quote_text = None
-            ev = None
-            if recalled:
-                kind = "system"
-                ev = event_json("recall", actor=(key, name))
-                text = text.strip() or f"{name or key or ''}撤回了一条消息"
-            elif system:
-                kind = "system"
-                ev = system_event(text, me)
-            else:
-                reply = _reply(content)
-                mt = msg.get("messageType")
-                if reply is not None or msg.get("type") == "reply" or (
-                        isinstance(mt, (int, float)) and not isinstance(mt, bool) and int(mt) == 9):
-                    kind = "quote"
-                    reply = reply or {}
-                    quote_id = _s(reply.get("referencedMessageId")) or _s(reply.get("messageId"))
-                    quote_name = _s(reply.get("senderName"))
-                    quote_text = reply.get("content") if isinstance(reply.get("content"), str) else None
-                    text = _REPLY_MARK.sub("", text)
-                else:
-                    kind = _kind(msg, content, text)
-                    if kind in _MEDIA_KINDS and not _MEDIA_TOKEN.sub("", text).strip():
-                        m = _FILE_TOKEN.search(text) if kind == "file" else None
-                        text = m.group(1).strip() if m else ""
-                if key or name:
-                    people.add(key or name or "")
-            b.add(chat_key=chat_key, line=n, ts=ts, kind=kind, text=text or None, raw_type=_raw_type(msg),
-                  sender_key=None if system and not recalled else key,
-                  sender_name=None if system and not recalled else name, is_self=is_self,
-                  platform_msg_id=mid, quote_id=quote_id, quote_name=quote_name, quote_text=quote_text,
-                  event_json=ev)
+            if qce_row(b, state, chat_key=chat_key, line=n, ts=ts, msg=msg, key=key, name=name, is_self=is_self,
+                       raw_type=_raw_type(msg)):
+                people.add(key or name or "")
             if b.full():
                 yield b.take()
         if len(b):
