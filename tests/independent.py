@@ -48,15 +48,30 @@ def month(d: dt.date) -> dt.date:
 
 
 def classes(db: Path) -> dict[tuple[str, str], str]:
-    """(chat, member) → class, from the roles table: declared or system roles only, a role with no
-    chat holds in every chat, the strongest wins (bot > staff > alt > expert). Absent = customer."""
+    """(chat, member) → class. Declared or system roles first: a role with no chat holds in every
+    chat, the strongest wins (bot > staff > alt > expert), a declared customer role holds the member
+    at customer. The account a chat was exported from is staff unless given a role. Members with no
+    role take the class the app inferred (table class_inferences, taken as given here: the tests of
+    inference check it against planted truths), suspected alts only while the owner has not kept
+    them organic. Absent = customer."""
     chats = [r[0] for r in rows(db, "select chat_id from chats")]
     best: dict[tuple[str, str], int] = {}
     for chat, member, role, source in rows(db, "select chat_id, member_id, role, source from roles"):
-        if source in ("declared", "system") and role in RANK:
+        if source in ("declared", "system") and (role in RANK or role == "customer"):
             for c in chats if chat is None else [chat]:
-                best[(c, member)] = max(best.get((c, member), 0), RANK[role])
-    return {k: CLASS_OF_RANK[v] for k, v in best.items()}
+                best[(c, member)] = max(best.get((c, member), 0), RANK.get(role, 0))
+    exported = rows(db, """select c.chat_id, mb.member_id
+                           from (select unnest(chat_ids) as chat_id, exporter_account from imports) i
+                           join chats c using (chat_id)
+                           join members mb on mb.platform = c.platform and mb.platform_key = i.exporter_account""")
+    for key in exported:
+        best.setdefault(key, RANK["owner"])
+    out = {k: CLASS_OF_RANK[v] for k, v in best.items() if v > 0}
+    keep_alts = rows(db, "select value from meta where key = 'suspected_alts_organic'") == [("1",)]
+    for chat, member, cls, basis in rows(db, "select chat_id, member_id, member_class, basis from class_inferences"):
+        if (chat, member) not in best and not (keep_alts and basis == "suspected_alt"):
+            out[(chat, member)] = cls
+    return out
 
 
 def messages(db: Path) -> pl.DataFrame:

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 from handmade import declare, ingest_chat
+from independent import TRUTH
 
 LOCAL = "Asia/Shanghai"
 TZ = ZoneInfo(LOCAL)
@@ -41,7 +42,7 @@ KEY = ("chat_id", "member_id", "reference_id")
 COLUMNS = (*KEY, "messages", "first_at", "last_at", "joined_at", "inviter_id", "pre_share", "period_messages",
            "period_reference_messages", "period_own_messages", "right_after_reference", "near_reference", "bursts",
            "clock_cosine", "reply_edges", "edges_to_reference", "addressed_by_organic", "median_chars",
-           "chat_median_chars", "affirmation_share", "solitaire_lists", "solitaire_first", "fast_claims")
+           "chat_median_chars", "affirmation_share", "solitaire_lists", "solitaire_first", "fast_claims", "cold_start_end_day")
 APPROX = ("clock_cosine", "affirmation_share")
 
 
@@ -90,10 +91,16 @@ def _first_joins(db: Path) -> dict[tuple[str, str], tuple[dt.datetime, str | Non
     return out
 
 
+def _evidence_ends(db: Path) -> dict[str, dt.date | None]:
+    return {r["chat_id"]: r["cold_start_end_day"]
+            for r in _select(db, "select distinct chat_id, cold_start_end_day from alt_evidence")}
+
+
 def _pre_shares(db: Path) -> dict[tuple[str, str], float | None]:
     """(chat, member) → share of its active messages on days before the chat's end + 14 days, from
     daily_member_activity; None when the chat's cold start has no end."""
-    ends = {r["chat_id"]: r["end_day"] for r in _select(db, "select chat_id, end_day from chat_cold_start")}
+    # the end the evidence is measured against: the declared classes' (checked in the demo test)
+    ends = _evidence_ends(db)
     total: Counter = Counter()
     before: Counter = Counter()
     for r in _select(db, """select chat_id, member_id, day, active_messages from daily_member_activity
@@ -108,8 +115,12 @@ def _pre_shares(db: Path) -> dict[tuple[str, str], float | None]:
 
 def expected(db: Path) -> dict[tuple[str, str, str], dict[str, Any]]:
     """Every alt_evidence row, computed in Python from the raw tables."""
+    # measured against the declared classes (never against what is inferred from this evidence);
+    # the owner and staff the roles inference finds are references too
     classes = {(r["chat_id"], r["member_id"]): r["member_class"]
-               for r in _select(db, "select chat_id, member_id, member_class from member_classes")}
+               for r in _select(db, "select chat_id, member_id, member_class from declared_classes")}
+    classes |= {(r["chat_id"], r["member_id"]): "staff" for r in _select(
+        db, "select chat_id, member_id from member_profiles where list_has_any(inferred_roles, ['owner', 'staff'])")}
     chats: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for m in _select(db, """select chat_id, msg_id, member_id, ts, kind, text, n_chars, reply_to_msg_id, mentions
                             from messages"""):
@@ -117,6 +128,7 @@ def expected(db: Path) -> dict[tuple[str, str, str], dict[str, Any]]:
             chats[m["chat_id"]].append(m)
     joins = _first_joins(db)
     pre = _pre_shares(db)
+    ends = _evidence_ends(db)
 
     lists: dict[tuple[str, str], set[str]] = defaultdict(set)
     firsts: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -195,6 +207,7 @@ def expected(db: Path) -> dict[tuple[str, str, str], dict[str, Any]]:
                     "chat_id": chat, "member_id": x, "reference_id": o,
                     "messages": len(own), "first_at": first, "last_at": last,
                     "joined_at": joined_at, "inviter_id": inviter, "pre_share": pre.get((chat, x)),
+                    "cold_start_end_day": ends.get(chat),
                     "period_messages": _between(chat_times, first, last),
                     "period_reference_messages": _between(theirs, first, last),
                     "period_own_messages": len(own),
@@ -271,6 +284,18 @@ def test_demo_rollup_matches_python(demo_db: Path) -> None:
     no_end = {r["chat_id"] for r in _select(demo_db, "select chat_id from chat_cold_start where end_day is null")}
     assert len(no_end) == 1
     assert {r["chat_id"] for r in rows if r["pre_share"] is None} == no_end
+    # the evidence is measured against the cold-start end of the declared classes: the shown end where
+    # nothing is inferred; where the app suspects an alt (新手妈妈群) the shown end leaves it out and
+    # is the planted one, the evidence's counts it as a customer and comes sooner
+    used = {r["chat_id"]: r["cold_start_end_day"] for r in rows}
+    shown = {r["chat_id"]: r["end_day"] for r in _select(demo_db, "select chat_id, end_day from chat_cold_start")}
+    inferred = {r["chat_id"] for r in _select(demo_db, "select chat_id from class_inferences")}
+    names = {r["chat_id"]: r["name"] for r in _select(demo_db, "select chat_id, name from chats")}
+    assert {names[c] for c in inferred} == {"新手妈妈群"}
+    assert all(used[c] == shown[c] for c in used if c not in inferred)
+    planted = {c["name"]: c["cold_start_end"] for c in TRUTH["chats"].values()}
+    for c in inferred:
+        assert shown[c].isoformat() == planted[names[c]]["date"] and used[c] < shown[c]
 
 
 # --- a hand-made chat with every edge worked out by hand -----------------------------------------

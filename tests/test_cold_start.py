@@ -177,13 +177,17 @@ def test_decisions_are_declared_roles_that_survive_a_reimport(demo_db: Path, tmp
     suspect = next(a for a in TRUTH["alt_accounts"] if not a["declared_in_members_csv"])
     member, chat = rows(path, """select n.member_id, n.chat_id from member_names n join chats c using (chat_id)
                                   where n.name = $n and c.name = $c""", {"n": suspect["name"], "c": suspect["chat"]})[0]
-    before = rows(path, "select count(*) from daily_member_activity where member_class = 'alt'")[0][0]
+    def alt_days() -> int:
+        return rows(path, "select count(*) from daily_member_activity where member_class = 'alt'")[0][0]
+
+    suspected = alt_days()  # suspected: already out of the organic figures
     with db.writer(path) as con:
         roles.decide(con, member, chat, "customer")
+    assert alt_days() < suspected  # a real customer: back in the organic figures
+    with db.writer(path) as con:
         roles.decide(con, member, chat, "alt")  # she changed her mind: the later answer replaces the first
     assert rows(path, "select role from roles where member_id = $m and import_id is null", {"m": member}) == [("alt",)]
-    after = rows(path, "select count(*) from daily_member_activity where member_class = 'alt'")[0][0]
-    assert after > before  # her alt left the organic figures
+    assert alt_days() == suspected  # her alt, confirmed, stays out
     status = _report(path, [suspect["chat"]]).accounts.filter(pl.col("member_id") == member)["status"].item()
     assert status == "alt"
     from dashboard.core.ingest.pipeline import ingest_file

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
+import independent
 import polars as pl
 import pytest
 
@@ -37,18 +38,18 @@ def test_each_query_is_one_documented_select(name: str) -> None:
 # (tests/test_cold_start.py and tests/test_alt_accounts.py check them on data that has some).
 # The fixtures also have no expert, no event, no word of the owner's own, and no week with the 30
 # topic-labelled messages a rarefied diversity needs (tests/test_roles.py checks those on the sample).
-EMPTY_ON_FIXTURES = {"overview/alerts", "overview/coverage_gaps", "cold_start/alt_evidence", "cold_start/alt_decisions",
+EMPTY_ON_FIXTURES = {"overview/alerts", "overview/coverage_gaps", "cold_start/alt_decisions",
                      "roles/association_weeks", "roles/class_days", "roles/expert_pull", "roles/own_words",
                      # no store records (events, visits, customers) in the chat fixtures: tests/test_events.py
                      # and tests/test_linking.py run these on the sample and on hand-made records
                      "events/effects", "events/exposed", "events/funnel", "events/link_candidates",
                      "events/member_daily", "events/visit_panel", "events/calendar", "events/visits_by_period",
                      "store/store_days",
-                     # no referral campaign, no member in two chats, no spam in the fixtures; the default
+                     # no referral campaign, no spam in the fixtures; the default
                      # checks find nothing there: tests/test_rules.py and tests/test_growth.py run them on
                      # the sample and hand-made chats ("rules/context" and "rules/hit_messages" need
                      # messages named)
-                     "growth/campaigns", "growth/movement", "growth/regimes", "rules/announcements",
+                     "growth/campaigns", "growth/regimes", "rules/announcements",
                      "rules/context", "rules/hit_messages", "rules/match_flood",
                      "rules/match_hours", "rules/match_text"}
 
@@ -188,13 +189,10 @@ def test_rolling_speakers_match_python_sets(demo_db: Path, organic: bool) -> Non
     all_raw = _messages(demo_db)
     raw = all_raw.filter(~pl.col("kind").is_in(["system", "recall"]))
     if organic:
-        con = duckdb.connect(str(demo_db), read_only=True)
-        staff = con.sql("""select distinct chat_id, member_id from roles where source in ('declared', 'system')
-                           and role in ('owner', 'admin', 'staff', 'bot', 'alt')""").pl()
-        con.close()
-        everywhere = staff.filter(pl.col("chat_id").is_null()).get_column("member_id")
-        raw = (raw.join(staff.drop_nulls(), on=["chat_id", "member_id"], how="anti")
-               .filter(~pl.col("member_id").is_in(everywhere.implode())))
+        known = independent.classes(demo_db)
+        keep = [known.get((c, m), "customer") in independent.ORGANIC
+                for c, m in raw.select("chat_id", "member_id").iter_rows()]
+        raw = raw.filter(pl.Series(keep))
     with db.reader(demo_db) as con:
         chats = queries.run(con, "data/chat_list")
         got = queries.run(con, "activity/speakers_rolling", organic=organic, start="2025-07-01",

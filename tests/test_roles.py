@@ -87,14 +87,16 @@ def test_every_planted_lurker_is_listed(demo_db: Path) -> None:
 
 def test_lurkers_are_exactly_the_members_silent_for_28_days(demo_db: Path) -> None:
     """Independent of the rollup: present customers with no active message in the chat's last 28
-    covered days, from raw messages."""
+    covered days, from raw messages. Customers as declared (view declared_classes): inferences are
+    measured against the declared classes, never against themselves."""
     expected = set(rows(demo_db, """
         with last as (select chat_id, max(day) as last_day from covered_days group by all),
         spoke as (
             select distinct m.chat_id, m.member_id from messages m join last l using (chat_id)
             where m.kind not in ('system', 'recall') and cast(m.ts as date) > l.last_day - 28)
         select cm.chat_id, cm.member_id from chat_members cm
-        where cm.left_at is null and cm.member_class = 'customer'
+        left join declared_classes dc using (chat_id, member_id)
+        where cm.left_at is null and coalesce(dc.member_class, 'customer') = 'customer'
           and (cm.chat_id, cm.member_id) not in (select (chat_id, member_id) from spoke)
     """))
     got = set(rows(demo_db, "select chat_id, member_id from member_profiles where list_contains(inferred_roles, 'lurker')"))

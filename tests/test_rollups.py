@@ -18,7 +18,7 @@ import pytest
 from conftest import rows
 from handmade import declare as _declare
 from handmade import ingest_chat as _ingest_chat
-from independent import DAY, GAPS, ORGANIC, TRUTH
+from independent import DAY, GAPS, ORGANIC, TRUTH, TZ
 from independent import classes as _classes
 from independent import covered as _covered
 from independent import local_day as _local_day
@@ -134,6 +134,15 @@ def _expected_members(db: Path) -> dict[tuple[str, str], dict]:
     for c, m, d in active.select("chat_id", "member_id", "day").iter_rows():
         active_days[(c, m)].add(d)
     last_day = {c: days[-1] for c, days in _covered(db).items()}
+    msg_days: dict[tuple[str, str], list[dt.date]] = defaultdict(list)
+    for c, m, d in msgs.select("chat_id", "member_id", "day").iter_rows():
+        msg_days[(c, m)].append(d)
+    # a group's birth is in its export when a creation notice is, or the export opens with two joins
+    first_at = dict(rows(db, """select chat_id, min(coverage_start) from
+                                (select unnest(chat_ids) as chat_id, coverage_start from imports) group by 1"""))
+    born = {c for c, _, _, kind, _ in events if kind == "create"}
+    openers = Counter(c for c, _, ts, kind, _ in events if kind == "join" and ts == first_at.get(c))
+    born |= {c for c, n in openers.items() if n >= 2}
 
     out = {}
     for key in present:
@@ -147,7 +156,14 @@ def _expected_members(db: Path) -> dict[tuple[str, str], dict]:
         firsts = [f for f, _ in seen[key] if f is not None]
         lasts = [x for _, x in seen[key] if x is not None]
         first_seen = min(firsts) if firsts else None
-        if joined_at is not None:
+        # the first sign of them other than a join: a name, a message's day (taken whole), an exit
+        signs = [f for f in firsts] + [x[0] for x in e]
+        signs += [dt.datetime.combine(min(msg_days[key]) + DAY, dt.time(), TZ) - dt.timedelta(microseconds=1)] \
+            if msg_days[key] else []
+        predates = chat not in born and (joined_at is None or (bool(signs) and min(signs) < joined_at))
+        if predates:
+            entered = _local_day(first_at[chat])
+        elif joined_at is not None:
             entered = _local_day(joined_at)
         else:
             candidates = [d for d in (_local_day(first_seen) if first_seen else None, spoke[0] if spoke else None)
@@ -159,7 +175,7 @@ def _expected_members(db: Path) -> dict[tuple[str, str], dict]:
                 for name, f in (("week", _monday), ("month", _month), ("quarter", _quarter))}
         orbit = ("leading" if best["quarter"] >= 30 else "contributing" if best["month"] >= 7
                  else "participating" if best["week"] >= 2 else "exploring")
-        if entered is None:
+        if entered is None or predates:
             flags = (None,) * 5
         else:
             weeks = {(_monday(d) - _monday(entered)).days // 7 for d in spoke}
@@ -168,6 +184,7 @@ def _expected_members(db: Path) -> dict[tuple[str, str], dict]:
             member_class=cls, is_organic=cls in ORGANIC, roles=roles.get(key), joined_at=joined_at,
             join_method=join_method, left_at=left_at, exit_kind=exit_kind, first_seen_at=first_seen,
             last_seen_at=max(lasts) if lasts else None, entered_on=entered, entered_approx=joined_at is None,
+            predates=predates,
             n_messages=n_messages[key], n_active=n_active[key], active_days=len(spoke),
             first_spoke=spoke[0] if spoke else None, last_spoke=spoke[-1] if spoke else None, orbit_level=orbit,
             activated=flags[0], spoke_week_1=flags[1], spoke_week_2=flags[2], spoke_week_4=flags[3],
@@ -176,7 +193,7 @@ def _expected_members(db: Path) -> dict[tuple[str, str], dict]:
 
 
 MEMBER_COLUMNS = ("member_class", "is_organic", "roles", "joined_at", "join_method", "left_at", "exit_kind",
-                  "first_seen_at", "last_seen_at", "entered_on", "entered_approx", "n_messages", "n_active",
+                  "first_seen_at", "last_seen_at", "entered_on", "entered_approx", "predates", "n_messages", "n_active",
                   "active_days", "first_spoke", "last_spoke", "orbit_level", "activated", "spoke_week_1",
                   "spoke_week_2", "spoke_week_4", "spoke_week_8")
 
@@ -507,7 +524,8 @@ def test_an_import_refreshes_rollups_over_its_own_coverage(tmp_path: Path) -> No
     chat = _chat_id(db, "单次群")
     assert rows(db, "select day from covered_days where chat_id = $c order by day", {"c": chat}) == [
         (dt.date(2025, 3, 3),), (dt.date(2025, 3, 4),)]
-    assert _day_speakers(db, "单次群", False) == [("03-03", 1, 1, 1, 1, 1, 1), ("03-04", 1, 1, 2, 2, 2, 2)]
+    # 乙 was in the group (born before its export) from its first message
+    assert _day_speakers(db, "单次群", False) == [("03-03", 1, 1, 1, 1, 2, 2), ("03-04", 1, 1, 2, 2, 2, 2)]
     assert rows(db, "select observed_s, answered_s from questions where chat_id = $c", {"c": chat}) == [(86400.0, None)]
     assert rows(db, "select count(*) from chat_period_speakers where chat_id = $c", {"c": chat}) == [(4,)]
 
@@ -542,10 +560,11 @@ def test_a_member_who_joins_mid_window(tmp_path: Path) -> None:
                              strftime(c.entered_on, '%m-%d'), c.entered_approx, c.activated, c.spoke_week_1
                       from chat_members c join members m using (member_id) order by 1""")
     assert got == [
-        ("wxid_boss", None, None, None, "03-03", True, True, False),
+        # there when the export began (the group is older): no join cohort
+        ("wxid_boss", None, None, None, "03-03", True, None, None),
         ("wxid_fang", "03-05 10:00", "invite", None, "03-05", False, True, False),
-        ("wxid_hong", None, None, None, "03-03", True, True, True),  # spoke on Sunday 03-16, in ISO week + 1
-        ("wxid_mei", None, None, "remove", "03-03", True, True, False),
+        ("wxid_hong", None, None, None, "03-03", True, None, None),
+        ("wxid_mei", None, None, "remove", "03-03", True, None, None),
     ]
     _assert_same(rows(db, "select chat_id, day, organic, messages, speakers, wau, mau28, members, members_7d "
                           "from chat_day_speakers"),
@@ -571,9 +590,10 @@ def test_a_gap_in_coverage_is_not_quiet_days(tmp_path: Path) -> None:
     days = [d.strftime("%m-%d") for (d,) in rows(db, "select day from covered_days where chat_id = $c order by day",
                                                 {"c": chat})]
     assert days == ["03-03", "03-04", "03-05", "03-12", "03-13"]
-    # (day, messages, DAU, WAU, MAU28, members, members_7d): on 03-12 the week 03-06…03-12 holds only 丁
+    # (day, messages, DAU, WAU, MAU28, members, members_7d): on 03-12 the week 03-06…03-12 holds only 丁;
+    # the group is older than its export and nobody is seen joining: all four are members from 03-03
     assert _day_speakers(db, "断档群", False) == [
-        ("03-03", 1, 1, 1, 1, 1, 1), ("03-04", 1, 1, 2, 2, 2, 2), ("03-05", 1, 1, 3, 3, 3, 3),
+        ("03-03", 1, 1, 1, 1, 4, 4), ("03-04", 1, 1, 2, 2, 4, 4), ("03-05", 1, 1, 3, 3, 4, 4),
         ("03-12", 1, 1, 1, 4, 4, 4), ("03-13", 1, 1, 2, 4, 4, 4),
     ]
     assert rows(db, """select period, strftime(period_start, '%m-%d'), covered_days, messages, speakers
@@ -611,11 +631,12 @@ def test_a_staff_only_day_and_staff_started_conversations(tmp_path: Path) -> Non
     db = tmp_path / "db.duckdb"
     _service_chat(db, tmp_path)
     _declare(db, tmp_path, ["服务群,wxid_staff,店员小美,店员,,,,,"])
-    # (day, messages, DAU, WAU, MAU28, members, members_7d): 03-04 is empty for organic figures only
+    # (day, messages, DAU, WAU, MAU28, members, members_7d): 03-04 is empty for organic figures only;
+    # 乙, not seen joining a group older than its export, is a member from the first day
     assert _day_speakers(db, "服务群", False) == [
-        ("03-03", 5, 2, 2, 2, 2, 2), ("03-04", 2, 1, 2, 2, 2, 2), ("03-05", 3, 2, 3, 3, 3, 3)]
+        ("03-03", 5, 2, 2, 2, 3, 3), ("03-04", 2, 1, 2, 2, 3, 3), ("03-05", 3, 2, 3, 3, 3, 3)]
     assert _day_speakers(db, "服务群", True) == [
-        ("03-03", 1, 1, 1, 1, 1, 1), ("03-04", 0, 0, 1, 1, 1, 1), ("03-05", 2, 1, 2, 2, 2, 2)]
+        ("03-03", 1, 1, 1, 1, 2, 2), ("03-04", 0, 0, 1, 1, 2, 2), ("03-05", 2, 1, 2, 2, 2, 2)]
     staff_started = [r for r in _conversation_rows(db, "服务群", 30) if r[6] == "staff"]
     assert staff_started == [
         ("03-03 10:00", "10:06", 3, 2, 1, "wxid_staff", "staff", True),

@@ -49,3 +49,24 @@ def decide(con: duckdb.DuckDBPyConnection, member_id: str, chat_id: str, decisio
         ("insert into roles (chat_id, member_id, role, source, note) values ($c, $m, $r, 'declared', $n)",
          {"c": chat_id, "m": member_id, "r": decision, "n": "alt-account review"}),
     ])
+
+
+SUSPECTED_ALTS_ORGANIC = "suspected_alts_organic"  # meta key, read by view member_classes
+
+
+def suspected_alts_organic(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the owner chose to keep suspected alt accounts in the organic figures (by default
+    they are left out, docs/metrics.md §1.3)."""
+    row = con.execute("select value from meta where key = $k", {"k": SUSPECTED_ALTS_ORGANIC}).fetchone()
+    return bool(row and row[0] == "1")
+
+
+def keep_suspected_alts_organic(con: duckdb.DuckDBPyConnection, keep: bool) -> None:
+    """Count suspected alt accounts as customers (keep) or leave them out of the organic figures,
+    in every chat, recounting the rollups in the same transaction."""
+    if keep == suspected_alts_organic(con):
+        return
+    with db.change(con):
+        con.execute("insert or replace into meta values ($k, $v)",
+                    {"k": SUSPECTED_ALTS_ORGANIC, "v": "1" if keep else "0"})
+        rollups.refresh_all(con)

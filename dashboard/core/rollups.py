@@ -20,6 +20,7 @@ from dashboard.core.analytics import (
     diversity_weeks,
     event_detect,
     events,
+    inferred_classes,
     member_roles,
     red_packets,
 )
@@ -40,11 +41,12 @@ ORDER = (
     "questions",
     "chat_age_days",
     "chat_cold_start",
-    "alt_evidence",
     "topic_days",
     "member_topics",
     "reply_edges",
     "member_profiles",
+    "alt_evidence",
+    "class_inferences",
     "diversity_weeks",
     "chat_events",
     "event_announcements",
@@ -56,6 +58,13 @@ ORDER = (
     "staff_notices",
     "rule_hits",
 )
+
+# The inferences about members (roles from behaviour, alt-account evidence) and the classes they
+# give (table class_inferences, read by view member_classes). They are measured against the
+# declared classes only, so they never feed on themselves: a refresh first counts every rollup with
+# the chats' inferred classes set aside, then, when it inferred any, counts the other rollups again
+# with them (docs/architecture.md §4).
+INFERENCES = ("member_profiles", "alt_evidence", "class_inferences")
 
 # The rollups that read the store's records (visits, events, member ↔ customer links): recounted
 # for the chats whose events those touch (see chats_of_shops, chats_of_customers).
@@ -75,6 +84,7 @@ COMPUTED: dict[str, Callable[[duckdb.DuckDBPyConnection, list[str]], pl.DataFram
     "event_effects": events.effect_rows,
     "red_packet_lifts": red_packets.lift_rows,
     "rule_hits": rules.hit_rows,
+    "class_inferences": inferred_classes.rows,
 }
 
 # Rows are written in this order (chat_id unless named here): rows of one chat together, so a page
@@ -94,10 +104,21 @@ def _body(name: str) -> str:
 
 def refresh(con: duckdb.DuckDBPyConnection, chat_ids: list[str], names: tuple[str, ...] = ORDER) -> None:
     """Recompute the rollups `names` (every one unless told) of the given chats (local days in the
-    session's time zone), in dependency order, inside the caller's transaction."""
+    session's time zone), in dependency order, inside the caller's transaction. Asked for an
+    inference, it recounts everything: what is inferred moves every organic figure."""
     if not chat_ids:
         return
     ids = {"chat_ids": sorted(set(chat_ids))}
+    if not set(names) & set(INFERENCES):
+        _recount(con, ids, names)
+        return
+    con.execute("delete from class_inferences where list_contains($chat_ids, chat_id)", ids)
+    _recount(con, ids, ORDER)
+    if con.execute("select count(*) from class_inferences where list_contains($chat_ids, chat_id)", ids).fetchone()[0]:
+        _recount(con, ids, tuple(n for n in ORDER if n not in INFERENCES))
+
+
+def _recount(con: duckdb.DuckDBPyConnection, ids: dict, names: tuple[str, ...]) -> None:
     for name in (n for n in ORDER if n in names):
         con.execute(f"delete from {name} where list_contains($chat_ids, chat_id)", ids)
         if name in COMPUTED:

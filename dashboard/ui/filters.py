@@ -60,6 +60,18 @@ def _to_url(f: Filters) -> None:
         st.query_params.from_dict(want)
 
 
+def _suspected_alts_switch() -> None:
+    """The owner's choice, stored with the data (not per page view): suspected alt accounts are out
+    of the organic figures unless she keeps them in (docs/metrics.md §1.3)."""
+    kept = bool(data.analysis("suspected_alts_organic"))
+    keep = st.sidebar.toggle(t("filters.suspected_alts"), value=kept, key="f_suspected_alts",
+                             help=t("filters.suspected_alts_help"))
+    if keep != kept:
+        with st.spinner(t("filters.suspected_alts_recount")):
+            data.keep_suspected_alts_organic(keep)
+        st.rerun()
+
+
 def language_picker() -> None:
     _from_url()
     st.sidebar.selectbox(t("filters.language"), list(LANGS), format_func=LANGS.get, key="lang")
@@ -92,6 +104,7 @@ def sidebar() -> Filters:
         if isinstance(chosen, tuple) and len(chosen) == 2:
             start, end = chosen
     organic = st.sidebar.toggle(t("filters.organic"), key="f_organic", help=t("filters.organic_help"))
+    _suspected_alts_switch()
     f = Filters(picked or None, start, end, bool(organic), len(picked) if picked else len(ids))
     _to_url(f)
     return f

@@ -2,7 +2,8 @@
 -- grain: one row per ISO week in which members entered
 -- params: $chat_ids varchar[] = null, $start date = null, $end date = null, $organic boolean = false
 -- description: Members who entered the selected chats each ISO week (docs/metrics.md §2.6: their join,
---   or failing that when they were first seen, flagged approximate), the share who spoke within 7
+--   or failing that when they were first seen, flagged approximate; members who were there before
+--   the export began are no cohort), the share who spoke within 7
 --   days (activation) and the bracket speaking retention: the share who spoke in week w + 1, 2, 4
 --   and 8. A week the export does not reach yet is null, not zero: a member counts toward week
 --   w + k only when their chat's coverage runs to the end of that week.
@@ -12,7 +13,7 @@ with last_day as (
 cohort as (
     select cast(date_trunc('week', m.entered_on) as date) as cohort_week, m.*, l.last_day
     from chat_members m join last_day l using (chat_id)
-    where m.entered_on is not null
+    where m.entered_on is not null and not m.predates
       and ($chat_ids is null or list_contains($chat_ids, m.chat_id))
       and ($start is null or m.entered_on >= $start) and ($end is null or m.entered_on <= $end)
       and (not $organic or m.is_organic)

@@ -2,15 +2,16 @@
 -- grain: one row per (from chat, to chat) with at least one member
 -- params: $chat_ids varchar[] = null
 -- description: For members seen in more than one chat of the same shop (chats with no shop count
---   as one shop), each step from one chat to the next they entered (joined, or first seen): how
+--   as one shop), each step from one chat to the next they entered: how
 --   many members took it, how many of them are organic, how many had left the first chat before
 --   entering the second (moved rather than added), and the median days between the two entries.
+--   Entry is chat_members.entered_at (docs/metrics.md §1.3).
 with entries as (
     select cm.chat_id, c.name as chat_name, c.store_id, cm.member_id, cm.is_organic, cm.left_at,
-        coalesce(cm.joined_at, cm.first_seen_at) as entered
+        cm.entered_at as entered
     from chat_members cm join chats c using (chat_id)
     where ($chat_ids is null or list_contains($chat_ids, cm.chat_id))
-      and coalesce(cm.joined_at, cm.first_seen_at) is not null
+      and cm.entered_at is not null
 ),
 steps as (
     select *,

@@ -28,11 +28,11 @@ speakers as (
 roles as (
     select s.chat_id, s.week, 'roles' as dimension, s.member_id as item,
         case when s.member_class <> 'customer' then s.member_class
-             when c.entered_on > s.week - interval 14 day then 'newcomer'
+             when not c.predates and c.entered_on > s.week - interval 14 day then 'newcomer'
              else 'customer' end as role,
         s.n
     from spoken s
-    left join (select chat_id, member_id, entered_on from chat_members where list_contains($chat_ids, chat_id)) c
+    left join (select chat_id, member_id, entered_on, predates from chat_members where list_contains($chat_ids, chat_id)) c
         using (chat_id, member_id)
 )
 select * from topics

@@ -107,7 +107,7 @@ recent as (
     group by all
 )
 select m.chat_id, m.member_id, m.name, m.member_class, m.roles as declared_roles, m.n_active, m.active_days,
-    m.orbit_level, m.entered_on, m.left_at, m.last_spoke, l.last_day,
+    m.orbit_level, m.entered_on, m.predates, m.left_at, m.last_spoke, l.last_day,
     coalesce(c.text_messages, 0) as text_messages,
     coalesce(a.questions_asked, 0) as questions_asked,
     coalesce(r.answers_given, 0) as answers_given,

@@ -1,10 +1,11 @@
 -- title: Alt-account evidence
--- grain: one row per (chat_id, member_id, reference_id): every account that is not staff or a bot and sent an active message, against the owner and each staff member of the chat
+-- grain: one row per (chat_id, member_id, reference_id): every account that is not staff or a bot and sent an active message, against the owner and each staff member of the chat (declared, the exporting account, or inferred)
 -- params: $chat_ids varchar[]
 -- description: The measurements behind the alt-account evidence score (docs/metrics.md §3.4); the
 --   thresholds and the score are applied by core/analytics/alt_accounts.py. Per account X and
 --   reference O (owner or staff): (1) when X joined and who invited X; (2) the share of X's active
---   messages sent before the chat's cold-start end (rollup chat_cold_start) plus 14 days; (3)
+--   messages sent before the chat's cold-start end plus 14 days (rollup chat_cold_start as measured
+--   with the declared classes, before any inference: cold_start_end_day); (3)
 --   turn-taking: inside X's active period (first to last message), how often X spoke right after O
 --   within 120 s, against how often O and X speak there at all; (4) the share of X's messages with an
 --   O message within ±30 minutes, and bursts: X messages opening a 60-second window that holds at
@@ -30,12 +31,22 @@ active as (
     where m.chat_id = any($chat_ids) and m.kind not in ('system', 'recall') and m.member_id is not null
     window w as (partition by m.chat_id order by m.ts, m.msg_id)
 ),
+-- the owner and staff: declared (or the exporting account), or inferred from behaviour (rollup
+-- member_profiles: the group's creator, the staff patterns), so a shop with no members.csv is
+-- scored against its own people too
+inferred_staff as (
+    select chat_id, member_id from member_profiles
+    where list_contains($chat_ids, chat_id) and list_has_any(inferred_roles, ['owner', 'staff'])
+),
 refs as (
-    select distinct chat_id, member_id as reference_id from active where member_class = 'staff'
+    select distinct a.chat_id, a.member_id as reference_id
+    from active a left join inferred_staff i using (chat_id, member_id)
+    where a.member_class = 'staff' or i.member_id is not null
 ),
 accounts as (
-    select chat_id, member_id, count(*) as messages, min(ts) as first_at, max(ts) as last_at
-    from active where member_class not in ('staff', 'bot')
+    select a.chat_id, a.member_id, count(*) as messages, min(a.ts) as first_at, max(a.ts) as last_at
+    from active a anti join refs r on r.chat_id = a.chat_id and r.reference_id = a.member_id
+    where a.member_class not in ('staff', 'bot')
     group by all
 ),
 pairs as (
@@ -90,7 +101,8 @@ own_messages as (
     -- another X message in [ts, ts + 60 s]: the next one in order, or one at the same instant before it
     select chat_id, member_id, ts,
         coalesce(lead(ts) over w <= ts + interval 60 seconds or lag(ts) over w = ts, false) as own_burst
-    from active where member_class not in ('staff', 'bot')
+    from active a where a.member_class not in ('staff', 'bot')
+      and not exists (select 1 from refs r where r.chat_id = a.chat_id and r.reference_id = a.member_id)
     window w as (partition by chat_id, member_id order by ts, msg_id)
 ),
 around as (
@@ -179,7 +191,7 @@ claims as (
 ),
 final as (
     select p.chat_id, p.member_id, p.reference_id, p.messages, p.first_at, p.last_at,
-        j.joined_at, j.inviter_id, pr.pre_share,
+        j.joined_at, j.inviter_id, ce.end_day as cold_start_end_day, pr.pre_share,
         t.period_messages, t.period_reference_messages, p.messages as period_own_messages,
         coalesce(ra.right_after_reference, 0) as right_after_reference,
         coalesce(n.near_reference, 0) as near_reference, coalesce(n.bursts, 0) as bursts,
@@ -193,6 +205,8 @@ final as (
     join turns t on t.chat_id = p.chat_id and t.member_id = p.member_id and t.reference_id = p.reference_id
     left join joins j on j.chat_id = p.chat_id and j.member_id = p.member_id
     left join pre pr on pr.chat_id = p.chat_id and pr.member_id = p.member_id
+    left join (select chat_id, end_day from chat_cold_start where list_contains($chat_ids, chat_id)) ce
+        on ce.chat_id = p.chat_id
     left join right_after ra on ra.chat_id = p.chat_id and ra.member_id = p.member_id and ra.reference_id = p.reference_id
     left join near n on n.chat_id = p.chat_id and n.member_id = p.member_id and n.reference_id = p.reference_id
     left join cosine cs on cs.chat_id = p.chat_id and cs.member_id = p.member_id and cs.reference_id = p.reference_id

@@ -9,7 +9,11 @@
 --   a month contributing, ≥ 2 in a week participating, else exploring; the highest reached in the
 --   year before the chat's last covered day) and their join-week cohort (docs/metrics.md §2.6): the
 --   ISO week of their join, or failing that of when they were first seen (approximate), activation
---   (spoke within 7 days of entering) and speaking retention in weeks 1, 2, 4 and 8 after it.
+--   (spoke within 7 days of entering) and speaking retention in weeks 1, 2, 4 and 8 after it (null
+--   for members who predate the export: their entry is not a join).
+--   Entry (docs/metrics.md §1.3): the first join; else, in a group whose birth the export does not
+--   show, the export's first message for a member not seen joining before they appear (predates:
+--   they were there when the export began); else when first seen or first spoke (approximate).
 with present as (
     select chat_id, member_id from member_names where list_contains($chat_ids, chat_id)
     union
@@ -64,6 +68,27 @@ member_roles as (
         where r.chat_id is null and r.source in ('declared', 'system')
     ) group by all
 ),
+coverage as (
+    -- a chat's first exported instant, and whether its birth is in the export
+    select b.chat_id, b.birth_seen, f.first_at
+    from (select * from chat_births where list_contains($chat_ids, chat_id)) b
+    join (select chat_id, min(coverage_start) as first_at
+          from (select unnest(chat_ids) as chat_id, coverage_start from imports)
+          where list_contains($chat_ids, chat_id) group by all) f using (chat_id)
+),
+first_presence as (
+    -- the first sign of a member in the chat other than a join: a message, a name, an exit
+    select chat_id, member_id, min(seen_at) as seen_at from (
+        select chat_id, member_id, first_seen_at as seen_at from member_names where list_contains($chat_ids, chat_id)
+        union all
+        -- a day's activity counts as before a join only when the day is earlier (the day's last instant)
+        select chat_id, member_id, cast(day + 1 as timestamptz) - interval 1 microsecond from daily_member_activity
+        where member_id is not null and list_contains($chat_ids, chat_id)
+        union all
+        select chat_id, member_id, ts from membership_events
+        where kind in ('leave', 'remove') and member_id is not null and list_contains($chat_ids, chat_id)
+    ) group by all
+),
 last_day as (
     select chat_id, max(day) as last_day from covered_days where list_contains($chat_ids, chat_id) group by all
 ),
@@ -98,7 +123,12 @@ base as (
         case when e.left_at >= coalesce(j.last_joined_at, e.left_at) then e.exit_kind end as exit_kind,
         n.first_seen_at,
         n.last_seen_at,
-        coalesce(cast(j.joined_at as date), least(cast(n.first_seen_at as date), s.first_spoke)) as entered_on,
+        -- in a group older than its export, someone not seen joining before they appear was there
+        -- from the export's first message
+        coalesce(not cv.birth_seen and (j.joined_at is null or fp.seen_at < j.joined_at), false) as predates,
+        case when coalesce(not cv.birth_seen and (j.joined_at is null or fp.seen_at < j.joined_at), false)
+             then cv.first_at
+             else coalesce(j.joined_at, least(n.first_seen_at, cast(s.first_spoke as timestamptz))) end as entered_at,
         j.joined_at is null as entered_approx,
         coalesce(s.n_messages, 0) as n_messages,
         coalesce(s.n_active, 0) as n_active,
@@ -118,6 +148,11 @@ base as (
     left join seen n using (chat_id, member_id)
     left join presence pr using (chat_id, member_id)
     left join members mb using (member_id)
+    left join coverage cv using (chat_id)
+    left join first_presence fp using (chat_id, member_id)
+),
+dated as (
+    select *, cast(entered_at as date) as entered_on from base
 ),
 cohort_flags as (
     -- bracket retention: spoke at least once in ISO week w + k, w being the week they entered
@@ -127,19 +162,19 @@ cohort_flags as (
         bool_or(date_trunc('week', d.day) = date_trunc('week', b.entered_on) + interval 2 week) as spoke_week_2,
         bool_or(date_trunc('week', d.day) = date_trunc('week', b.entered_on) + interval 4 week) as spoke_week_4,
         bool_or(date_trunc('week', d.day) = date_trunc('week', b.entered_on) + interval 8 week) as spoke_week_8
-    from base b
+    from dated b
     join days d on d.chat_id = b.chat_id and d.member_id = b.member_id and d.active_messages > 0
-    where b.entered_on is not null
+    where b.entered_on is not null and not b.predates
     group by all
 ),
 final as (
     select b.*,
-        case when b.entered_on is not null then coalesce(f.activated, false) end as activated,
-        case when b.entered_on is not null then coalesce(f.spoke_week_1, false) end as spoke_week_1,
-        case when b.entered_on is not null then coalesce(f.spoke_week_2, false) end as spoke_week_2,
-        case when b.entered_on is not null then coalesce(f.spoke_week_4, false) end as spoke_week_4,
-        case when b.entered_on is not null then coalesce(f.spoke_week_8, false) end as spoke_week_8
-    from base b
+        case when b.entered_on is not null and not b.predates then coalesce(f.activated, false) end as activated,
+        case when b.entered_on is not null and not b.predates then coalesce(f.spoke_week_1, false) end as spoke_week_1,
+        case when b.entered_on is not null and not b.predates then coalesce(f.spoke_week_2, false) end as spoke_week_2,
+        case when b.entered_on is not null and not b.predates then coalesce(f.spoke_week_4, false) end as spoke_week_4,
+        case when b.entered_on is not null and not b.predates then coalesce(f.spoke_week_8, false) end as spoke_week_8
+    from dated b
     left join cohort_flags f using (chat_id, member_id)
 )
 select * from final

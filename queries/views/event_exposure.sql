@@ -28,5 +28,5 @@ left join signups s on s.solitaire_id = v.solitaire_id and s.member_id = m.membe
 left join links l on l.member_id = m.member_id
 where (s.signed_up_at is not null and m.member_class <> 'staff')
    or (m.is_organic
-       and coalesce(m.joined_at, m.first_seen_at, cast(m.entered_on as timestamptz)) <= v.exposed_at
+       and coalesce(m.entered_at, cast(m.entered_on as timestamptz)) <= v.exposed_at
        and (m.left_at is null or m.left_at > v.exposed_at))

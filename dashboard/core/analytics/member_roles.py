@@ -118,7 +118,7 @@ def infer(features: pl.DataFrame, centrality: pl.DataFrame) -> pl.DataFrame:
     is_staff = (pl.col("member_class") != "staff") & (pl.col("member_class") != "bot") & (
         pl.col("staff_criteria") >= STAFF_MIN_CRITERIA)
     is_owner = pl.col("created_chat")
-    is_newcomer = present & pl.col("entered_on").is_not_null() & (
+    is_newcomer = present & pl.col("entered_on").is_not_null() & ~pl.col("predates").fill_null(False) & (
         pl.col("entered_on") > pl.col("last_day") - pl.duration(days=NEWCOMER_DAYS))
     is_lurker = present & (pl.col("member_class") == "customer") & (pl.col("active_days_28") == 0)
     is_regular = pl.col("member_class").is_in(ORGANIC) & pl.col("orbit_level").is_in(REGULAR_LEVELS)
