@@ -11,7 +11,8 @@
 --   is then a sum over its edges (query growth/trees). Each member and inviter also carries their
 --   name and class (rollup chat_members, so a change of roles recounts this one too), and what
 --   became of a member who joined (docs/metrics.md §6.3): spoke within 7 days of joining, still spoke
---   7 and 30 days after (null when the export ends sooner), left or was removed.
+--   in the week starting 7 days after (days 7-13) and in the week starting 30 days after (days
+--   30-36; null when the export ends before that week does), left or was removed.
 with joins as (
     select chat_id, member_id,
         -- a struct, so a latest join with no inviter is not skipped for an older one that had one
@@ -50,19 +51,28 @@ subtrees as (
 ),
 last_day as (
     select chat_id, max(day) as last_day from covered_days where chat_id = any($chat_ids) group by all
+),
+later as (
+    -- whether a joiner spoke in the week starting 7 and the week starting 30 days after their join
+    select r.chat_id, r.member_id,
+        bool_or(a.day between cast(r.joined_at as date) + 7 and cast(r.joined_at as date) + 13) as spoke_week_7,
+        bool_or(a.day between cast(r.joined_at as date) + 30 and cast(r.joined_at as date) + 36) as spoke_week_30
+    from rooted r
+    join daily_member_activity a on a.chat_id = r.chat_id and a.member_id = r.member_id and a.active_messages > 0
+    where r.joined_at is not null and a.chat_id = any($chat_ids)
+    group by all
 )
 select r.chat_id, r.member_id, r.inviter_id, r.method, r.joined_at, t.generation, t.root_id, s.subtree_size,
     m.name, m.member_class, m.is_organic,
     i.name as inviter_name, i.member_class as inviter_class, i.is_organic as inviter_organic,
     m.first_spoke is not null and m.first_spoke <= cast(r.joined_at as date) + 7 as spoke_7,
-    case when d.last_day >= cast(r.joined_at as date) + 7
-         then coalesce(m.last_spoke >= cast(r.joined_at as date) + 7, false) end as active_7,
-    case when d.last_day >= cast(r.joined_at as date) + 30
-         then coalesce(m.last_spoke >= cast(r.joined_at as date) + 30, false) end as active_30,
+    case when d.last_day >= cast(r.joined_at as date) + 13 then coalesce(w.spoke_week_7, false) end as active_7,
+    case when d.last_day >= cast(r.joined_at as date) + 36 then coalesce(w.spoke_week_30, false) end as active_30,
     m.left_at is not null as left_chat, coalesce(m.exit_kind = 'remove', false) as removed
 from rooted r
 join chat_members m on m.chat_id = r.chat_id and m.member_id = r.member_id
 left join chat_members i on i.chat_id = r.chat_id and i.member_id = r.inviter_id
 left join recursive_tree t on t.chat_id = r.chat_id and t.member_id = r.member_id
+left join later w on w.chat_id = r.chat_id and w.member_id = r.member_id
 left join subtrees s on s.chat_id = r.chat_id and s.member_id = r.member_id
 left join last_day d on d.chat_id = r.chat_id

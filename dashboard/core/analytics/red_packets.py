@@ -199,3 +199,31 @@ def report(con: duckdb.DuckDBPyConnection, chat_ids: list[str] | None = None) ->
         "pooled": pooled(per) if not per.is_empty() else {"packets": 0, "level": LEVEL},
         "dependency_weeks": deps.to_dicts(),
     }
+
+
+# A trend of the dependency share needs a few packet weeks, and a rank correlation this strong
+# (Kendall's tau, one-sided p < 0.1) to be called rising or falling rather than noise.
+TREND_MIN_WEEKS = 4
+TREND_P = 0.1
+
+
+def dependency_trend(weeks: pl.DataFrame) -> str | None:
+    """Whether the share of organic speakers who spoke only after a packet is rising, falling or
+    flat over the weeks with a packet (rows of query red_packets/dependency_weeks, several chats
+    pooled per week); None with fewer than TREND_MIN_WEEKS such weeks (docs/metrics.md §7.2)."""
+    from scipy.stats import kendalltau
+
+    pooled_weeks = (weeks.filter(pl.col("packets") > 0).group_by("week")
+                    .agg(share=pl.col("speakers_only_after_packet").sum() / pl.col("speakers").sum())
+                    .drop_nans().sort("week"))
+    if pooled_weeks.height < TREND_MIN_WEEKS:
+        return None
+    share = pooled_weeks["share"].to_numpy()
+    if np.all(share == share[0]):
+        return "flat"
+    order = np.arange(len(share))
+    if kendalltau(order, share, alternative="greater").pvalue < TREND_P:
+        return "rising"
+    if kendalltau(order, share, alternative="less").pvalue < TREND_P:
+        return "falling"
+    return "flat"
