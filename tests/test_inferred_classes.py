@@ -146,3 +146,36 @@ def test_the_sidebar_switch_keeps_suspected_alts_in(monkeypatch: pytest.MonkeyPa
     suspect = next(a for a in TRUTH["alt_accounts"] if not a["declared_in_members_csv"])
     assert _class_of(path, suspect["chat"], suspect["name"]) == "customer"
     assert at.sidebar.toggle(key="f_suspected_alts").value is True
+
+
+@pytest.mark.slow
+def test_linking_a_suspect_to_a_store_customer_recounts_the_suspicion(demo_db: Path, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Criterion 8 (no commerce) reads the member ↔ customer links: a link the owner confirms moves
+    the score, and the suspicion with it, in the same change. (The suspect scores 6; with the flag
+    at 6 for this test, losing criterion 8 clears the suspicion.)"""
+    import polars as pl
+
+    from dashboard.core import linking
+    from dashboard.core.analytics import alt_accounts, cold_start
+
+    path = tmp_path / "copy.duckdb"
+    path.write_bytes(demo_db.read_bytes())
+    suspect = next(a for a in TRUTH["alt_accounts"] if not a["declared_in_members_csv"])
+    member = rows(path, "select member_id from chat_members where name = $n", {"n": suspect["name"]})[0][0]
+    customer = rows(path, "select min(customer_id) from customers")[0][0]
+
+    def score() -> tuple[int, bool]:
+        with db.reader(path) as con:
+            row = cold_start.accounts(con).filter(pl.col("member_id") == member).row(0, named=True)
+        return row["score"], row["c_no_commerce"]
+
+    before, unlinked = score()
+    assert unlinked and before == 6
+    monkeypatch.setattr(alt_accounts, "FLAG_AT", 6)
+    with db.writer(path) as con:
+        linking.decide(con, member, customer, "manual", None, True)
+    after, no_commerce = score()
+    assert not no_commerce and after == 5
+    assert rows(path, "select count(*) from class_inferences where member_id = $m", {"m": member}) == [(0,)]
+    assert _class_of(path, suspect["chat"], suspect["name"]) == "customer"

@@ -74,5 +74,5 @@ def decide(con: duckdb.DuckDBPyConnection, member_id: str, customer_id: str, met
                     {"m": member_id, "c": customer_id, "method": method, "conf": confidence,
                      "s": "confirmed" if accept else "rejected"})
         chats = rollups.chats_of_members(con, [member_id])
-        rollups.refresh_events(con, chats)
+        rollups.refresh(con, chats, rollups.LINK_ROLLUPS)
     return chats

@@ -70,6 +70,10 @@ INFERENCES = ("member_profiles", "alt_evidence", "class_inferences")
 # for the chats whose events those touch (see chats_of_shops, chats_of_customers).
 STORE_ROLLUPS = ("event_effects",)
 
+# What a member ↔ customer link moves: the effects of events (whose visits count) and the alt-account
+# evidence's commerce criterion, hence the inferred classes (docs/metrics.md §3.4).
+LINK_ROLLUPS = (*STORE_ROLLUPS, "class_inferences")
+
 # The rollups that read table terms or topic_words, in ORDER: recounted alone when the owner adds
 # her own words or edits the topic lexicon.
 TERM_ROLLUPS = ("topic_days", "member_topics", "member_profiles", "diversity_weeks")
