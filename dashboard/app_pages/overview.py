@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard.charts.activity import daily_messages_and_speakers, sparkline
 from dashboard.core.analytics.activity import name_combined
-from dashboard.ui import data, filters, fmt, page
+from dashboard.ui import data, filters, fmt, page, safe
 from dashboard.ui.i18n import t
 
 MAX_CARDS = 12
@@ -16,7 +16,7 @@ MAX_CARDS = 12
 
 def _card(row: dict, trend: pl.DataFrame, response: dict | None, gaps: pl.DataFrame) -> None:
     with st.container(border=True):
-        st.markdown(f"**{row['name']}**")
+        st.markdown(f"**{safe.md(row['name'])}**")
         if row["as_of"] is None:  # the range ends before this chat's export begins
             st.info(t("overview.card_no_data"))
             _coverage(row, gaps)
@@ -42,8 +42,9 @@ def _card(row: dict, trend: pl.DataFrame, response: dict | None, gaps: pl.DataFr
 
 
 def _coverage(row: dict, gaps: pl.DataFrame) -> None:
-    text = t("overview.coverage", start=fmt.day(row["first_day"]), end=fmt.day(row["last_day"]),
-             who=row["exporters"] or t("overview.unknown_exporter"), n=fmt.num(row["n_imports"]))
+    who = safe.md(row["exporters"]) if row["exporters"] else t("overview.unknown_exporter")
+    text = t("overview.coverage", start=fmt.day(row["first_day"]), end=fmt.day(row["last_day"]), who=who,
+             n=fmt.num(row["n_imports"]))
     if gaps.height:
         first = gaps.select("gap_start", "gap_end").head(3).iter_rows()
         spans = "、".join(f"{fmt.day(a)}–{fmt.day(b)}" for a, b in first)
@@ -60,7 +61,7 @@ def _alerts(alerts: pl.DataFrame) -> None:
         pct = r["alert"] == "unanswered_rise"
         value = fmt.pct(r["value"]) if pct else fmt.num(round(r["value"]))
         usual = fmt.pct(r["baseline"]) if pct else fmt.num(round(r["baseline"], 1))
-        st.warning(t(f"overview.alert_{r['alert']}", chat=r["chat_name"], week=fmt.day(r["week"]), value=value,
+        st.warning(t(f"overview.alert_{r['alert']}", chat=safe.md(r["chat_name"]), week=fmt.day(r["week"]), value=value,
                      usual=usual))
     if alerts.height > 6:
         st.caption(t("overview.alerts_more", n=alerts.height - 6))
@@ -70,7 +71,7 @@ def _reading(daily: pl.DataFrame) -> str:
     per_day = daily.group_by("day").agg(pl.col("messages").sum(), pl.col("speakers").sum()).sort("day")
     top = per_day.sort(["messages", "day"], descending=[True, False]).row(0, named=True)
     chats = daily["chat_name"].unique().to_list()
-    name = chats[0] if len(chats) == 1 else "、".join(chats[:3]) + ("…" if len(chats) > 3 else "")
+    name = "、".join(safe.md(c) for c in chats[:3]) + ("…" if len(chats) > 3 else "")
     return t("overview.reading", chat=name, day=fmt.day(top["day"]), n=fmt.num(top["messages"]),
              avg=fmt.num(round(per_day["speakers"].mean(), 1)))
 

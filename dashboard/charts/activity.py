@@ -91,7 +91,7 @@ def sparkline(frame: pl.DataFrame, x: str, y: str, color: str = style.PALETTE[0]
                       font=dict(family=style.FONT, size=11))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, rangemode="tozero")
-    return fig
+    return style.literal(fig)
 
 
 def conversations_daily(frame: pl.DataFrame, labels: dict[str, str]) -> go.Figure:

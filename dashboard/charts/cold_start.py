@@ -31,8 +31,8 @@ def age_curves(weeks: pl.DataFrame, ends: dict[str, int], labels: dict[str, str]
             fig.add_trace(go.Scatter(x=[end], y=hit["organic_speakers"].to_list(), name=labels["end"],
                                      mode="markers", marker=dict(symbol="diamond", size=13, color=_color(i),
                                                                  line=dict(color="#111", width=1)),
-                                     legendgroup=name, showlegend=False,
-                                     hovertemplate=f"{name} · {labels['end']}<extra></extra>"))
+                                     legendgroup=name, showlegend=False, text=[name],
+                                     hovertemplate=f"%{{text}} · {labels['end']}<extra></extra>"))
     fig.update_xaxes(title_text=labels["age_week"], rangemode="tozero", dtick=4)
     fig.update_yaxes(title_text=labels["speakers"], rangemode="tozero")
     return style.apply(fig, height=400)

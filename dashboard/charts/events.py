@@ -76,22 +76,22 @@ def timeline(daily: pl.DataFrame, events: pl.DataFrame, labels: dict[str, str]) 
                          marker=dict(color=style.PALETTE[0], opacity=0.55)))
     fig.add_trace(go.Scatter(x=daily["day"].to_list(), y=daily["visits"].to_list(), name=labels["visits"],
                              mode="lines", line=dict(color=style.PALETTE[1], width=2), yaxis="y2"))
-    mark_events(fig, events)
     fig.update_layout(yaxis=dict(title=labels["messages"]),
                       yaxis2=dict(title=labels["visits"], overlaying="y", side="right", rangemode="tozero",
                                   showgrid=False, tickformat=",d"))
-    return style.apply(fig, height=420)
+    return mark_events(style.apply(fig, height=420), events)
 
 
 def mark_events(fig: go.Figure, events: pl.DataFrame) -> go.Figure:
     """Each day with an event as a dotted red line across all of a figure's panels, named after its
     event; a day a chain's shops share is named after its commonest event, "+N" telling how many
-    more. events: event_id, event_day, name (an event announced in two chats counts once)."""
+    more. events: event_id, event_day, name (an event announced in two chats counts once). The
+    figure may be finished already (style.apply), so the names are escaped here."""
     days = (events.unique("event_id").group_by("event_day")
             .agg(pl.len().alias("n"), pl.col("name").mode().sort().first().alias("name")).sort("event_day"))
     for r in days.iter_rows(named=True):
         fig.add_vline(x=r["event_day"], line=dict(color="#dc2626", width=1, dash="dot"), row="all", col="all")
-        text = r["name"] if r["n"] == 1 else f"{r['name']} +{r['n'] - 1}"
+        text = style.plain(r["name"] if r["n"] == 1 else f"{r['name']} +{r['n'] - 1}")
         fig.add_annotation(x=r["event_day"], y=1.0, yref="paper", text=text, showarrow=False, textangle=-90,
                            xanchor="right", yanchor="top", font=dict(size=10, color="#991b1b"))
     return fig

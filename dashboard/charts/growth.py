@@ -63,7 +63,7 @@ def quality_bars(frame: pl.DataFrame, by: str, measures: dict[str, str], names: 
     for i, (col, label) in enumerate(measures.items()):
         fig.add_trace(go.Bar(x=[names.get(g, g) for g in groups], y=frame[col].to_list(), name=label,
                              marker_color=style.PALETTE[i % len(style.PALETTE)],
-                             hovertemplate="%{x}: %{y:.0%}<extra>" + label + "</extra>"))
+                             hovertemplate="%{x}: %{y:.0%}"))  # the trace's name beside it
     fig.update_layout(barmode="group")
     fig.update_yaxes(tickformat=".0%", range=[0, 1])
     fig = style.apply(fig, height=340)

@@ -33,8 +33,10 @@ def rfm_grid(cells: pl.DataFrame, labels: dict[str, str]) -> go.Figure:
     text = [[""] * 5 for _ in range(5)]
     for row in cells.iter_rows(named=True):
         z[row["f_score"] - 1][row["r_score"] - 1] = row["members"]
-        text[row["f_score"] - 1][row["r_score"] - 1] = f"{row['members']}<br>{row['segment']}"
-    fig = go.Figure(go.Heatmap(z=z, x=[1, 2, 3, 4, 5], y=[1, 2, 3, 4, 5], text=text, texttemplate="%{text}",
+        text[row["f_score"] - 1][row["r_score"] - 1] = row["segment"]
+    # the count and the segment on two lines: the break sits in the template, since the texts
+    # themselves are made literal (style.literal)
+    fig = go.Figure(go.Heatmap(z=z, x=[1, 2, 3, 4, 5], y=[1, 2, 3, 4, 5], text=text, texttemplate="%{z}<br>%{text}",
                                colorscale="Blues", colorbar=dict(title=labels["members"]),
                                hovertemplate=f"R %{{x}} · F %{{y}}: %{{z}} {labels['members']}<extra></extra>"))
     fig.update_xaxes(title_text=labels["r"], dtick=1)

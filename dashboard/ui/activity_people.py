@@ -10,7 +10,7 @@ import polars.selectors as cs
 import streamlit as st
 
 from dashboard.charts import distribution, heatmaps
-from dashboard.ui import data, fmt, page
+from dashboard.ui import data, fmt, page, safe
 from dashboard.ui.filters import Filters
 from dashboard.ui.i18n import t
 
@@ -55,7 +55,7 @@ def members(f: Filters) -> None:
     st.dataframe(table, width="stretch", hide_index=True, column_config=page.columns(table, "activity.col_"),
                  height=360)
     st.caption(t("activity.members_reading", n=fmt.num(n), lurkers=fmt.num(lurkers), ratio=fmt.pct(lurkers / n),
-                 levels="、".join(f"{t(f'activity.level_{lv}')} {tot[f'total_{lv}']}" for lv in LEVELS))
+                 levels="、".join(f"{t(f'activity.level_{lv}')} {fmt.num(tot[f'total_{lv}'])}" for lv in LEVELS))
                + (t("activity.members_truncated", n=fmt.num(SHOWN_ROWS)) if frame.height >= SHOWN_ROWS else ""))
     # the whole list is read only when asked for: at scale it is hundreds of thousands of rows
     page.download(lambda: data.query("activity/members", **f.params(), **picked).drop(cs.starts_with("total_")),
@@ -81,7 +81,7 @@ def participation(f: Filters) -> None:
         st.info(t("activity.participation_empty"))
         return
     top = stats.row(0, named=True)
-    reading = t("activity.lorenz_reading", chat=top["chat_name"], top=fmt.pct(top["top10_share"]),
+    reading = t("activity.lorenz_reading", chat=safe.md(top["chat_name"]), top=fmt.pct(top["top10_share"]),
                 gini=fmt.num(round(top["gini"], 2)) if top["gini"] is not None else "—",
                 eff=fmt.num(round(top["effective_speakers"] or 0, 1)), k=fmt.num(top["absence_factor"]),
                 n=fmt.num(top["members"]))

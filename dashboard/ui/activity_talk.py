@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard.charts import activity as charts
 from dashboard.charts import distribution
 from dashboard.core.analytics.activity import comparison, name_combined
-from dashboard.ui import data, fmt, page
+from dashboard.ui import data, fmt, page, safe
 from dashboard.ui.activity_people import participation_params
 from dashboard.ui.filters import Filters
 from dashboard.ui.i18n import t
@@ -99,8 +99,8 @@ def compare(f: Filters) -> None:
     ranked = table.drop_nulls("speaker_rate_weekly").sort("speaker_rate_weekly", descending=True)
     if ranked.height >= 2:
         best, worst = ranked.row(0, named=True), ranked.row(-1, named=True)
-        reading = t("activity.compare_reading", best=best["chat_name"], b=fmt.pct(best["speaker_rate_weekly"]),
-                    worst=worst["chat_name"], w=fmt.pct(worst["speaker_rate_weekly"]))
+        reading = t("activity.compare_reading", best=safe.md(best["chat_name"]), b=fmt.pct(best["speaker_rate_weekly"]),
+                    worst=safe.md(worst["chat_name"]), w=fmt.pct(worst["speaker_rate_weekly"]))
     else:
         reading = t("activity.compare_one")
     if base.height > MAX_COMPARED:

@@ -10,7 +10,7 @@ from dashboard.charts import activity as charts
 from dashboard.charts import events as event_charts
 from dashboard.charts import heatmaps
 from dashboard.core.analytics.activity import name_combined
-from dashboard.ui import data, fmt, page
+from dashboard.ui import data, fmt, page, safe
 from dashboard.ui.filters import Filters
 from dashboard.ui.i18n import t
 
@@ -39,7 +39,7 @@ def periods(f: Filters) -> None:
     labels = {"day": t(f"activity.period_{period}"), "messages": t("activity.messages"),
               "speakers": t("activity.speakers")}
     top = shown.sort(["messages", "period_start"], descending=[True, False]).row(0, named=True)
-    reading = t("activity.periods_reading", chat=top["chat_name"], when=fmt.day(top["period_start"]),
+    reading = t("activity.periods_reading", chat=safe.md(top["chat_name"]), when=fmt.day(top["period_start"]),
                 unit=t(f"activity.period_{period}"), n=fmt.num(top["messages"]), s=fmt.num(top["speakers"]))
     length = {"day": pl.lit(1), "week": pl.lit(7),
               "month": pl.col("period_start").dt.month_end().dt.day()}[period]
@@ -54,7 +54,7 @@ def periods(f: Filters) -> None:
                                              x="period_start", visits=None if visits.is_empty() else visits)
     if not events.is_empty():
         event_charts.mark_events(fig, events)
-        reading += t("activity.periods_events", n=events.height)
+        reading += t("activity.periods_events", n=fmt.num(events.height))
     page.chart(fig, frame, reading, f"period_{period}")
 
 
@@ -95,10 +95,10 @@ def when(f: Filters) -> None:
     busiest = members.sort(["per_week", "weekday", "hour"], descending=[True, False, False]).row(0, named=True)
     staff = cells.filter(pl.col("who") == "staff")
     staff_top = staff.sort(["per_week", "weekday", "hour"], descending=[True, False, False]).row(0, named=True)
-    reading = t("activity.heatmap_reading", day=names[busiest["weekday"] - 1], hour=busiest["hour"],
+    reading = t("activity.heatmap_reading", day=names[busiest["weekday"] - 1], hour=fmt.num(busiest["hour"]),
                 n=fmt.num(round(busiest["per_week"], 1)))
     if staff_top["messages"]:
-        reading += t("activity.heatmap_staff", day=names[staff_top["weekday"] - 1], hour=staff_top["hour"])
+        reading += t("activity.heatmap_staff", day=names[staff_top["weekday"] - 1], hour=fmt.num(staff_top["hour"]))
     labels = {"members": t("activity.heat_members"), "staff": t("activity.heat_staff"), "hour": t("activity.hour"),
               "per_week": t("activity.per_week"), "count": t("activity.raw_count")}
     page.chart(heatmaps.hour_weekday(cells, names, labels), cells, reading, "hour_weekday")
@@ -109,7 +109,8 @@ def when(f: Filters) -> None:
     top = per_day.sort(["messages", "day"], descending=[True, False]).row(0, named=True)
     gaps = data.query("overview/coverage_gaps", chat_ids=f.chat_ids)
     reading = t("activity.calendar_reading", day=fmt.day(top["day"]), n=fmt.num(top["messages"]))
-    reading += t("activity.calendar_gaps", n=gaps["days"].sum()) if gaps.height else t("activity.calendar_no_gaps")
+    reading += (t("activity.calendar_gaps", n=fmt.num(gaps["days"].sum())) if gaps.height
+                else t("activity.calendar_no_gaps"))
     labels = {"messages": t("activity.messages"), "staff": t("activity.staff_messages"), "week": t("activity.week")}
     page.chart(heatmaps.calendar(per_day, names, labels), per_day, reading, "calendar")
 
@@ -123,6 +124,6 @@ def kinds(f: Filters) -> None:
     totals = mix.group_by("kind").agg(pl.col("messages").sum()).sort("messages", descending=True)
     names = kind_names()
     share = totals.with_columns(pl.col("messages") / pl.col("messages").sum())
-    parts = "、".join(f"{names.get(k, k)} {fmt.pct(s)}" for k, s in share.head(3).iter_rows())
+    parts = "、".join(f"{safe.md(names.get(k, k))} {fmt.pct(s)}" for k, s in share.head(3).iter_rows())
     labels = {"period": t("activity.period_week"), "share": t("activity.share")}
     page.chart(charts.kind_mix(mix, names, labels), mix, t("activity.kinds_reading", parts=parts), "kind_mix")

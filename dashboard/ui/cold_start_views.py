@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard.charts import cold_start as charts
 from dashboard.core.analytics import alt_accounts
 from dashboard.core.analytics.cold_start import Settings, end_of, longest_silent_streak
-from dashboard.ui import data, fmt, page
+from dashboard.ui import data, fmt, page, safe
 from dashboard.ui.i18n import t
 
 DECISIONS = ("alt", "staff", "customer")
@@ -35,7 +35,7 @@ def _pick_chat(ends: pl.DataFrame, key: str) -> str:
 def _end_text(row: dict) -> str:
     end = end_of(row)
     if end.status == "ended":
-        text = t("cold.end_on", day=fmt.day(end.day), age=end.age_day)
+        text = t("cold.end_on", day=fmt.day(end.day), age=fmt.num(end.age_day))
         if end.changepoint_day is not None:
             text += t("cold.confirmed" if end.confirmed else "cold.not_confirmed", day=fmt.day(end.changepoint_day))
         return text
@@ -58,7 +58,7 @@ def takeoff(ends: pl.DataFrame) -> None:
     labels = {"age_day": t("cold.age_day"), "messages": t("cold.organic_messages"), "share": t("cold.organic_share"),
               "end": t("cold.end_mark"), "changepoint": t("cold.changepoint_mark")}
     page.chart(charts.daily_takeoff(days, end.age_day, changepoint_age, labels), days,
-               f"{row['chat_name']}：{_end_text(row)}", "cold_start_days")
+               f"{safe.md(row['chat_name'])}：{_end_text(row)}", "cold_start_days")
 
 
 def _age_curves(ends: pl.DataFrame) -> None:
@@ -75,10 +75,10 @@ def _age_curves(ends: pl.DataFrame) -> None:
         pl.col("window_organic_speakers").alias("organic_speakers"))
     ended = {r["chat_name"]: r["end_age_day"] // 7 for r in shown.iter_rows(named=True) if r["end_age_day"] is not None}
     fastest = min(ended.items(), key=lambda kv: kv[1]) if ended else None
-    reading = (t("cold.curves_reading", chat=fastest[0], weeks=fastest[1]) if fastest
+    reading = (t("cold.curves_reading", chat=safe.md(fastest[0]), weeks=fmt.num(fastest[1])) if fastest
                else t("cold.curves_none_ended"))
     if seen.height > MAX_CURVES:
-        reading += t("cold.curves_capped", shown=MAX_CURVES, total=seen.height)
+        reading += t("cold.curves_capped", shown=MAX_CURVES, total=fmt.num(seen.height))
     labels = {"age_week": t("cold.age_week"), "speakers": t("cold.week_speakers"), "end": t("cold.end_mark")}
     page.chart(charts.age_curves(weeks, ended, labels), weeks, reading, "cold_start_curves")
 
@@ -176,14 +176,13 @@ def _evidence_and_decision(accounts: pl.DataFrame) -> None:
     chat_id, member_id = picked.split("|", 1)
     # a callback: it writes before the page opens its read connection for the drawing
     st.button(t("cold.decide_save"), key="cs_decide_save", on_click=_save_decision, args=(member_id, chat_id))
-    if st.session_state.get("cs_saved"):
-        st.success(st.session_state.pop("cs_saved"))
+    page.show_flash("cs_saved")
 
 
 def _save_decision(member_id: str, chat_id: str) -> None:
     decision = st.session_state.get("cs_decision", "alt")
     data.decide_alt(member_id, chat_id, decision)
-    st.session_state["cs_saved"] = t("cold.decide_saved", decision=t(f"cold.decide_{decision}"))
+    page.flash("cs_saved", "success", t("cold.decide_saved", decision=t(f"cold.decide_{decision}")))
 
 
 def _measured(name: str, value: object) -> str:

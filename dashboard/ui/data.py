@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,8 @@ from typing import Any
 
 import polars as pl
 import streamlit as st
+from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard.core import db, event_records, lexicon, linking, owner_entries, queries, roles, rules, settings
 from dashboard.core.analytics import cold_start, growth, network, red_packets
@@ -99,6 +102,7 @@ ANALYSES = {
     "growth": growth.analyze,
     "red_packets": red_packets.packets,
     "rule_set": lambda con: {"ruleset": (rs := rules.current(con)), "is_default": rs.text == rules.default_text()},
+    "suspected_alts_organic": roles.suspected_alts_organic,
 }
 
 
@@ -117,6 +121,14 @@ def decide_alt(member_id: str, chat_id: str, decision: str) -> None:
     """Store the owner's answer about a suspected alt account (a declared role) and drop cached results."""
     with db.writer(db_path(), tz()) as con:
         roles.decide(con, member_id, chat_id, decision)
+    clear()
+
+
+def keep_suspected_alts_organic(keep: bool) -> None:
+    """Count suspected alt accounts as customers, or leave them out of the organic figures (the
+    default); every rollup is recounted."""
+    with db.writer(db_path(), tz()) as con:
+        roles.keep_suspected_alts_organic(con, keep)
     clear()
 
 
@@ -191,3 +203,25 @@ def clear() -> None:
     _version.clear()
     _run.clear()
     _analysis.clear()
+
+
+UPLOAD_CHUNK = 1 << 20
+
+
+def save_upload(upload: Any, folder: Path) -> Path:
+    """Write an uploaded file (st.file_uploader) into `folder` a chunk at a time, then let go of it.
+
+    Streamlit keeps an upload's bytes in its file manager until the session ends, and the widget's
+    value points at them: a 500 MB export stayed in the server's memory after its import. Once on
+    disk the upload is dropped from the manager and closed, so its memory goes back."""
+    name = Path(upload.name).name
+    path = folder / (name if name not in ("", ".", "..") else "upload")
+    upload.seek(0)
+    with open(path, "wb") as fh:
+        shutil.copyfileobj(upload, fh, UPLOAD_CHUNK)
+    ctx = get_script_run_ctx(suppress_warning=True)
+    manager = getattr(ctx, "uploaded_file_mgr", None)
+    if ctx is not None and isinstance(manager, MemoryUploadedFileManager):
+        manager.remove_file(ctx.session_id, upload.file_id)
+    upload.close()
+    return path

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard.charts import events as charts
 from dashboard.core.analytics import events as analytics
-from dashboard.ui import data, fmt, page
+from dashboard.ui import data, fmt, page, safe
 from dashboard.ui.i18n import t
 
 
@@ -76,7 +76,8 @@ def forest_chart(measured: pl.DataFrame) -> None:
     table = pl.concat([types.select(per_event.columns), per_event])
     page.chart(charts.forest(per_event, types.select(per_event.columns), {
         "extra": t("events.extra_axis"), "mean": t("events.mean_legend")}), table,
-        t("events.forest_reading_types" if types.height else "events.forest_reading", category=best), "event_forest")
+        t("events.forest_reading_types" if types.height else "events.forest_reading", category=safe.md(best)),
+        "event_forest")
 
 
 def one_event(chat_ids: list[str] | None) -> None:
@@ -87,7 +88,7 @@ def one_event(chat_ids: list[str] | None) -> None:
     labels = {r["event_id"]: f"{r['name']} · {r['event_day']}" for r in reports}
     picked = st.selectbox(t("events.pick"), list(labels), format_func=labels.get, key="ev_pick")
     r = f = next(x for x in reports if x["event_id"] == picked)
-    st.subheader(labels[picked])
+    st.subheader(safe.md(labels[picked]))
     verdict = t(f"events.verdict_{r['verdict']}") if r["verdict"] else t("events.verdict_none")
     box = st.success if r["verdict"] == "clear_lift" else st.info if r["verdict"] else st.warning
     box(f"**{verdict}** · {sentence(r)}")
@@ -110,12 +111,13 @@ def one_event(chat_ids: list[str] | None) -> None:
                 "band": t("events.band"), "expected": t("events.expected"), "observed": t("events.observed"),
                 "visits": t("events.visits")}), days,
                 t("events.baseline_reading", lift=_n(r["baseline_lift"]), low=_n(r["baseline_low90"]),
-                  high=_n(r["baseline_high90"]), weeks=r["baseline_weeks"]), f"baseline_{picked}")
+                  high=_n(r["baseline_high90"]), weeks=fmt.num(r["baseline_weeks"])), f"baseline_{picked}")
         else:
             st.info(t("events.no_baseline"))
     if r["did_att"] is not None:
         st.caption(t("events.did_reading", att=f"{r['did_att']:+.2f}", low=f"{r['did_low90']:+.2f}",
-                     high=f"{r['did_high90']:+.2f}", treated=r["did_treated"], controls=r["did_controls"])
+                     high=f"{r['did_high90']:+.2f}", treated=fmt.num(r["did_treated"]),
+                     controls=fmt.num(r["did_controls"]))
                    + (t("events.pretrend_warn") if "pretrend" in r["caveats"] else ""))
     signups = data.query("events/exposed", event_ids=[picked]).filter(pl.col("signed_up")).select(
         "name", pl.col("signed_up_at").dt.strftime("%Y-%m-%d %H:%M"), "signup_line",
@@ -179,5 +181,5 @@ def timeline(chat_ids: list[str] | None) -> None:
         return
     evs = data.query("events/calendar", chat_ids=chat_ids)
     page.chart(charts.timeline(daily, evs, {"messages": t("events.messages"), "visits": t("events.visits_all")}),
-               daily, t("events.timeline_reading", n=evs.height), "events_timeline")
+               daily, t("events.timeline_reading", n=fmt.num(evs.height)), "events_timeline")
 

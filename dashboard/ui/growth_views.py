@@ -11,7 +11,7 @@ import streamlit as st
 from dashboard.charts import growth as charts
 from dashboard.core import owner_entries
 from dashboard.core.analytics import growth
-from dashboard.ui import data, fmt, page
+from dashboard.ui import data, fmt, page, safe
 from dashboard.ui.i18n import t
 
 QUALITY = ("spoke_7", "active_30", "visited")
@@ -100,7 +100,7 @@ def tree(chat_ids: list[str] | None) -> None:
                     config={"displaylogo": False})
     st.caption(t("growth.tree_reading", n=fmt.num(joined.height), depth=deep))
     if sun.chats_shown < sun.chats:
-        st.caption(t("growth.sunburst_partial", shown=sun.chats_shown, n=fmt.num(sun.chats)))
+        st.caption(t("growth.sunburst_partial", shown=fmt.num(sun.chats_shown), n=fmt.num(sun.chats)))
     edges = joined.filter(pl.col("inviter_id").is_not_null()).select(
         "chat_name", "inviter_name", "name", "method", "joined_at", "generation", "spoke_7", "active_30", "removed",
         "visited").sort("joined_at", "chat_name", "name")
@@ -131,7 +131,8 @@ def threshold_section(chat_ids: list[str] | None, joined: pl.DataFrame) -> None:
     camp = _campaign(chat_ids)
     default = int(camp["threshold"]) if camp and camp["threshold"] else 10
     if camp:
-        st.caption(t("growth.campaign_found", day=fmt.day(camp["ts"]), chat=camp["chat_name"], n=default))
+        st.caption(t("growth.campaign_found", day=fmt.day(camp["ts"]), chat=safe.md(camp["chat_name"]),
+                     n=fmt.num(default)))
     threshold = int(st.number_input(t("growth.threshold"), min_value=2, max_value=100, value=default, step=1,
                                     key="gr_threshold"))
     counts = growth.referrer_counts(joined)
@@ -189,8 +190,7 @@ def regimes_editor(chat_ids: list[str] | None) -> None:
         "detail": st.column_config.TextColumn(t("growth.col_detail"))})
     st.button(t("growth.regimes_save"), key="gr_regimes_save", on_click=_save_regimes,
               args=(edited, {v: k for k, v in names.items()}, options))
-    if msg := st.session_state.pop("gr_regimes_msg", None):
-        (st.error if msg[0] == "error" else st.success)(msg[1])
+    page.show_flash("gr_regimes_msg")
 
 
 def _save_regimes(edited, ids: dict[str, str], options: dict[str, str]) -> None:
@@ -205,9 +205,9 @@ def _save_regimes(edited, ids: dict[str, str], options: dict[str, str]) -> None:
                 options[r["threshold"]], r.get("detail") or None))
             where.append(t("growth.regimes_row", row=i))
         n = data.save_regimes(list(ids.values()), regimes, where)
-        st.session_state["gr_regimes_msg"] = ("ok", t("growth.regimes_saved", n=n))
+        page.flash("gr_regimes_msg", "success", t("growth.regimes_saved", n=fmt.num(n)))
     except owner_entries.EntryError as exc:
-        st.session_state["gr_regimes_msg"] = ("error", str(exc))
+        page.flash("gr_regimes_msg", "error", safe.md(exc))
 
 
 def _as_date(v: object) -> dt.date:

@@ -1,5 +1,5 @@
-"""Pieces every page uses: the guard around a page, empty states, and a chart with its reading
-and its data download."""
+"""Pieces every page uses: the guard around a page, empty states, a chart with its reading and its
+data download, and the note a button's callback leaves for the next drawing."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.core import db, queries, result_files
+from dashboard.ui import safe
 from dashboard.ui.i18n import t
 
 
@@ -24,7 +25,7 @@ def guarded() -> Iterator[None]:
     except db.NoDatabase:
         empty_state()
     except (db.StoreError, queries.QueryError) as exc:
-        st.error(t("app.error", message=str(exc)))
+        st.error(t("app.error", message=safe.md(exc)))
 
 
 def open_tab(prefix: str, sections: dict[str, Callable[..., None]], key: str, *args: object) -> None:
@@ -41,6 +42,19 @@ def empty_state() -> None:
     st.info(t("empty.no_data"))
     st.markdown(t("empty.how"))
     st.page_link("app_pages/data.py", label=t("empty.go_data"))
+
+
+def flash(key: str, level: str, text: str) -> None:
+    """Keep a note ("success" or "error") for `show_flash`: a callback runs before the page draws,
+    so what it has to say waits in the session. `text` is markdown: data in it goes through safe.md."""
+    st.session_state[key] = (level, text)
+
+
+def show_flash(key: str) -> None:
+    """The note `flash` kept under `key`, once."""
+    note = st.session_state.pop(key, None)
+    if note:
+        (st.error if note[0] == "error" else st.success)(note[1])
 
 
 def chart(fig: go.Figure, frame: pl.DataFrame, reading: str, key: str) -> None:

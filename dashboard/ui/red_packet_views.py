@@ -10,7 +10,7 @@ from dashboard.charts import red_packets as charts
 from dashboard.core import owner_entries
 from dashboard.core.analytics import red_packets as analytics
 from dashboard.core.analytics.activity import MAX_CHAT_LINES
-from dashboard.ui import data, fmt, page
+from dashboard.ui import data, fmt, page, safe
 from dashboard.ui.i18n import t
 
 MAX_FOREST = 40  # packets drawn with their intervals (the latest); the table lists every one
@@ -78,8 +78,7 @@ def table(per: pl.DataFrame) -> None:
                                                   help=t("packets.amount_help"))
     edited = st.data_editor(shown, hide_index=True, width="stretch", key="rp_table", column_config=cfg)
     st.button(t("packets.amount_save"), key="rp_amount_save", on_click=_save_amounts, args=(edited,))
-    if msg := st.session_state.pop("rp_amount_msg", None):
-        (st.error if msg[0] == "error" else st.success)(msg[1])
+    page.show_flash("rp_amount_msg")
     st.caption(t("packets.table_help"))
 
 
@@ -87,9 +86,9 @@ def _save_amounts(edited) -> None:
     amounts = {r["packet_id"]: r["amount"] for r in edited.to_dict("records")}
     try:
         n = data.save_packet_amounts(amounts)
-        st.session_state["rp_amount_msg"] = ("ok", t("packets.amount_saved", n=n))
+        page.flash("rp_amount_msg", "success", t("packets.amount_saved", n=fmt.num(n)))
     except owner_entries.EntryError as exc:
-        st.session_state["rp_amount_msg"] = ("error", str(exc))
+        page.flash("rp_amount_msg", "error", safe.md(exc))
 
 
 def timeline(chat_ids: list[str] | None, per: pl.DataFrame) -> None:
@@ -121,7 +120,10 @@ def dependency(chat_ids: list[str] | None) -> None:
             (pl.col("speakers_only_after_packet").sum() / pl.col("speakers").sum()).alias("share_only_after_packet"),
         ).with_columns(pl.lit(t("activity.all_chats")).alias("chat_name"))
     top = with_packets.sort("share_only_after_packet", "week", descending=True).row(0, named=True)
+    trend = analytics.dependency_trend(with_packets)
     page.chart(charts.dependency(weeks, {"axis": t("packets.dependency_axis")}), weeks,
                t("packets.dependency_reading", mean=fmt.pct(with_packets["share_only_after_packet"].mean()),
-                 chat=top["chat_name"], week=fmt.day(top["week"]), share=fmt.pct(top["share_only_after_packet"])),
+                 chat=safe.md(top["chat_name"]), week=fmt.day(top["week"]),
+                 share=fmt.pct(top["share_only_after_packet"]),
+                 trend=t(f"packets.dependency_{trend or 'few'}")),
                "packet_dependency")

@@ -10,7 +10,7 @@ from dashboard.charts import roles as charts
 from dashboard.core.analytics import association
 from dashboard.core.analytics.member_roles import ORGANIC
 from dashboard.core.text import topics
-from dashboard.ui import data, fmt, page
+from dashboard.ui import data, fmt, page, safe
 from dashboard.ui.i18n import lang, t
 
 ACCEPTABLE = ("expert", "staff")   # inferred roles the owner can make her own
@@ -78,18 +78,12 @@ def _accept(profiles: pl.DataFrame) -> None:
                         key="roles_accept_pick")
     # callbacks: they write before the page opens its read connection for the drawing
     st.button(t("roles.accept_button"), key="roles_accept", on_click=_accept_role, args=options[pick])
-    _saved()
+    page.show_flash("roles_saved")
 
 
 def _accept_role(member_id: str, chat_id: str, role: str, domain: str | None, label: str) -> None:
     data.accept_role(member_id, chat_id, role, domain)
-    st.session_state["roles_saved"] = ("success", t("roles.accepted", who=label))
-
-
-def _saved() -> None:
-    if "roles_saved" in st.session_state:
-        level, text = st.session_state.pop("roles_saved")
-        (st.success if level == "success" else st.error)(text)
+    page.flash("roles_saved", "success", t("roles.accepted", who=safe.md(label)))
 
 
 _SEGMENTS = ("champion", "loyal", "promising", "at_risk", "hibernating", "needs_attention")
@@ -117,7 +111,7 @@ def talk(chats: pl.DataFrame, chat_ids: list[str] | None) -> None:
         shown = weeks.with_columns(pl.col("topic").replace_strict(_topic_names(), default=pl.col("topic")))
         top = shown.group_by("topic").agg(pl.col("messages").sum()).sort("messages", descending=True)
         page.chart(charts.by_group(shown, "topic", "share", t("roles.topic_share"), percent=True), weeks,
-                   t("roles.topics_reading", topic=top["topic"][0]), "topic_weeks")
+                   t("roles.topics_reading", topic=safe.md(top["topic"][0])), "topic_weeks")
     chat_id = _pick_chat(chats, "roles_words_chat")
     left, right = st.columns(2)
     with left:
@@ -150,7 +144,7 @@ def own_words() -> None:
         st.radio(t("roles.own_kind"), ("word", "stopword"), horizontal=True, key="roles_own_kind",
                  format_func=lambda k: t("roles.own_word_kind" if k == "word" else "roles.own_stopword"))
         st.form_submit_button(t("roles.own_add"), on_click=_add_word)
-    _saved()
+    page.show_flash("roles_saved")
     mine = data.query("roles/own_words")
     if mine.is_empty():
         return
@@ -166,16 +160,16 @@ def _add_word() -> None:
     try:
         n = data.add_own_word(word, kind)
     except ValueError as exc:
-        st.session_state["roles_saved"] = ("error", str(exc))
+        page.flash("roles_saved", "error", safe.md(exc))
     else:
-        st.session_state["roles_saved"] = ("success", t("roles.own_added", word=word, n=n))
+        page.flash("roles_saved", "success", t("roles.own_added", word=safe.md(word), n=fmt.num(n)))
 
 
 def _remove_word() -> None:
     word = st.session_state.get("roles_own_remove")
     if word:
         n = data.remove_own_word(word)
-        st.session_state["roles_saved"] = ("success", t("roles.own_removed", word=word, n=n))
+        page.flash("roles_saved", "success", t("roles.own_removed", word=safe.md(word), n=fmt.num(n)))
 
 
 def diversity(chats: pl.DataFrame, chat_ids: list[str] | None) -> None:
@@ -188,8 +182,8 @@ def diversity(chats: pl.DataFrame, chat_ids: list[str] | None) -> None:
     if rare.is_empty():
         st.info(t("roles.too_few"))
     else:
-        stars = ", ".join(f"{r['chat_name']} n*={r['n_star']}" for r in rare.unique("chat_name", keep="first")
-                          .sort("chat_name").iter_rows(named=True))
+        stars = ", ".join(f"{safe.md(r['chat_name'])} n\\*={fmt.num(r['n_star'])}"
+                          for r in rare.unique("chat_name", keep="first").sort("chat_name").iter_rows(named=True))
         page.chart(charts.by_group(rare, "chat_name", "q1_rarefied", t("roles.q1_rarefied")), weeks,
                    t("roles.diversity_reading", stars=stars), f"diversity_{dimension}")
     mixing = data.query("roles/mixing_weeks", chat_ids=chat_ids)
@@ -254,7 +248,7 @@ def replies(chats: pl.DataFrame, chat_ids: list[str] | None) -> None:
     names = dict(zip(nodes["member_id"].to_list(), nodes["name"].to_list(), strict=True))
     page.chart(charts.network(nodes, graph["edges"], {"reach": t("roles.col_reach")}), graph["edges"].with_columns(
         source=pl.col("source_id").replace_strict(names), target=pl.col("target_id").replace_strict(names)),
-        t("roles.network_reading", shown=nodes.height, members=graph["members"],
+        t("roles.network_reading", shown=fmt.num(nodes.height), members=fmt.num(graph["members"]),
           density=fmt.pct(graph["density"], 1)), "reply_network")
     table = data.query("roles/profiles", chat_ids=[chat_id]).filter(pl.col("reach") > 0).sort(
         "reach", descending=True).select("name", "reach", "organic_in_degree", "pagerank", "betweenness", "clustering")

@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard.charts import rules as charts
 from dashboard.core import rules
 from dashboard.core.analytics import rule_audit
-from dashboard.ui import data, fmt, page
+from dashboard.ui import data, fmt, page, safe
 from dashboard.ui.i18n import t
 
 HIT_COLUMNS = ("chat_name", "time", "member_name", "rule", "kind", "text", "detail", "removed_after",
@@ -60,14 +60,15 @@ def hits(chat_ids: list[str] | None) -> None:
 
 def context(hit: dict) -> None:
     """The hit among the messages around it, so the owner sees what was going on."""
-    st.markdown(t("rules.context_title", member=hit["member_name"] or "—", rule=hit["rule"],
+    st.markdown(t("rules.context_title", member=safe.md(hit["member_name"]), rule=safe.md(hit["rule"]),
                   when=f"{hit['ts']:%Y-%m-%d %H:%M}"))
     around = data.query("rules/context", chat_id=hit["chat_id"], msg_id=hit["msg_id"])
     lines = []
     for r in around.iter_rows(named=True):
-        kind = t(f"rules.msgkind_{r['kind']}") if r["kind"] in MESSAGE_KINDS else r["kind"]
-        body = r["text"] or f"[{kind}]"
-        line = f"`{r['ts']:%m-%d %H:%M}` **{r['sender'] or t('rules.system')}**：{body}"
+        kind = t(f"rules.msgkind_{r['kind']}") if r["kind"] in MESSAGE_KINDS else safe.md(r["kind"])
+        # the messages are the data itself: every word of them literal, whatever they hold
+        body = safe.md(r["text"]) if r["text"] else f"\\[{kind}\\]"
+        line = f"`{r['ts']:%m-%d %H:%M}` **{safe.md(r['sender']) if r['sender'] else t('rules.system')}**：{body}"
         lines.append(f"> :red[**▶ {line}**]" if r["is_hit"] else f"> {line}")
     st.markdown("\n>\n".join(lines))
 
@@ -115,8 +116,7 @@ def editor(chat_ids: list[str] | None) -> None:
     left, right = st.columns(2)
     left.button(t("rules.save"), key="ru_save", type="primary", on_click=_save_typed)
     right.button(t("rules.reset"), key="ru_reset", on_click=_save, args=(None,), disabled=current["is_default"])
-    if msg := st.session_state.pop("ru_msg", None):
-        (st.error if msg[0] == "error" else st.success)(msg[1])
+    page.show_flash("ru_msg")
 
 
 def _save_typed() -> None:
@@ -128,7 +128,7 @@ def _save_typed() -> None:
 def _save(text: str | None) -> None:
     try:
         n = data.save_rules(text)
-        st.session_state["ru_msg"] = ("ok", t("rules.saved", n=n))
+        page.flash("ru_msg", "success", t("rules.saved", n=fmt.num(n)))
         st.session_state.pop("ru_text", None)
     except rules.RulesError as exc:
-        st.session_state["ru_msg"] = ("error", str(exc))
+        page.flash("ru_msg", "error", safe.md(exc))

@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard.charts import quick
 from dashboard.core import result_files, sandbox, settings, user_queries
-from dashboard.ui import data
+from dashboard.ui import data, page, safe
 from dashboard.ui.i18n import t
 from dashboard.ui.sql_workbench import Ran, declared_params
 
@@ -159,7 +159,7 @@ def chart(frame: pl.DataFrame) -> None:
         return
     fig, left_out = quick.lines_or_bars(frame, kind, x, ys, split)
     if left_out:
-        st.caption(t("sql.chart_series_cut", n=quick.MAX_SERIES, left=left_out))
+        st.caption(t("sql.chart_series_cut", n=quick.MAX_SERIES, left=f"{left_out:,}"))
     st.plotly_chart(fig, width="stretch", key="sql.chart_fig", config={"displaylogo": False})
 
 
@@ -176,11 +176,9 @@ def _spec(ran: Ran | None, names: list[str]) -> str:
 
 
 def save_form(text: str, ran: Ran | None) -> None:
-    note = st.session_state.pop("sql.saved_note", None)
-    if note:
-        (st.success if note[0] == "success" else st.error)(note[1])
+    page.show_flash("sql.saved_note")
     with st.expander(t("sql.save_title")), st.form("sql.save_form", clear_on_submit=False, border=False):
-        st.caption(t("sql.save_help", folder=str(settings.user_queries_dir())))
+        st.caption(t("sql.save_help", folder=safe.md(settings.user_queries_dir())))
         c1, c2 = st.columns([1, 2])
         name = c1.text_input(t("sql.save_name"), key="sql.save_name", placeholder="daily_speakers")
         title = c2.text_input(t("sql.save_title_field"), key="sql.save_title_field")
@@ -192,6 +190,6 @@ def save_form(text: str, ran: Ran | None) -> None:
             try:
                 q = user_queries.save(name.strip(), title, description, spec, text, overwrite=overwrite)
             except user_queries.SaveError as exc:
-                st.error(str(exc))
+                st.error(safe.md(exc))
             else:
-                st.success(t("sql.saved", name=q.name))
+                st.success(t("sql.saved", name=safe.ident(q.name)))

@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboard.core import queries, sandbox
 from dashboard.core.sqlfile import Param
-from dashboard.ui import data
+from dashboard.ui import data, safe
 from dashboard.ui.i18n import t
 from dashboard.ui.sql_editor import editor
 
@@ -86,7 +86,8 @@ def _chat_ids(p: Param, key: str) -> None:
     if key not in st.session_state:
         # the pages' default: every chat (for a query that cannot go without them)
         st.session_state[key] = ids if p.default is None else []
-    st.multiselect(f"${p.name} · {p.type}", ids, key=key, format_func=lambda c: names.get(c) or c,
+    st.multiselect(f"${safe.ident(p.name)} · {safe.ident(p.type)}", ids, key=key,
+                   format_func=lambda c: names.get(c) or c,
                    help=t("sql.param_chats_help"), placeholder=t("sql.param_all"))
 
 
@@ -96,7 +97,7 @@ def _widget(p: Param) -> None:
         _chat_ids(p, key)
         return
     default = queries.default(p)
-    label = f"${p.name} · {p.type}"
+    label = f"${safe.ident(p.name)} · {safe.ident(p.type)}"  # the name is typed in the SQL
     if key not in st.session_state:
         st.session_state[key] = (
             ", ".join(default) if p.type == "varchar[]" and default else
@@ -139,7 +140,7 @@ def params_form(names: list[str]) -> tuple[dict[str, Any], list[Param]]:
         try:
             values[p.name] = _value(p)
         except queries.QueryError as exc:
-            st.error(str(exc))
+            st.error(safe.md(exc))
             values[p.name] = None
     return values, params
 
