@@ -8,10 +8,13 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
 import polars as pl
+import pyarrow as pa
 import typer
 from rich.cells import cell_len
 from rich.console import Console
@@ -20,7 +23,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 from rich.text import Text
 
-from dashboard.core import db, queries, sandbox, settings
+from dashboard.core import db, queries, result_files, sandbox, settings
 from dashboard.core.ingest import store_records
 from dashboard.core.ingest.detect import FORMATS
 from dashboard.core.ingest.errors import IngestError
@@ -65,8 +68,13 @@ def _no_database(target: Path) -> None:
     _fail(f"数据库 {target} 还不存在：先用 qunxi ingest 导入聊天记录，或运行 qunxi demo 建示例数据库")
 
 
+def _error(message: str) -> None:
+    """One error line; the message is printed as it is (a chat or file name may hold `[/]`)."""
+    err.print(Text.assemble(("错误", "bold red"), f": {message}"), soft_wrap=True)
+
+
 def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]错误[/]: {message}")
+    _error(message)
     raise typer.Exit(code)
 
 
@@ -74,18 +82,19 @@ def _fail(message: str, code: int = 2) -> None:
 # ingest
 
 def _print_reports(reports: list[ImportReport]) -> None:
+    # names, chats and skipped lines come from the data: Text, never markup (a chat named `[/]`)
     for r in reports:
         name = Path(r.file).name
         if r.status != "imported":
-            console.print(f"[yellow]{name}[/]: 这个文件已经导入过，没有新增任何内容 (already imported)")
+            console.print(Text.assemble((name, "yellow"), ": 这个文件已经导入过，没有新增任何内容 (already imported)"))
             continue
-        if r.format.startswith("store_"):
+        if "kind" in r.details:  # store records
             extra = "，".join(f"{RECORD_DETAIL.get(k, k)} {v:,}" for k, v in r.details.items() if k != "kind")
-            console.print(f"[green]{name}[/] {r.details.get('kind', r.format)}: 读取 {r.n_read:,} 行，"
-                          f"新增 {r.n_new:,}，更新 {r.n_updated:,}，未变 {r.n_duplicate:,}"
-                          + (f"；{extra}" if extra else ""))
+            console.print(Text.assemble((name, "green"), f" {r.details['kind']}: 读取 {r.n_read:,} 行，"
+                                        f"新增 {r.n_new:,}，更新 {r.n_updated:,}，未变 {r.n_duplicate:,}"
+                                        + (f"；{extra}" if extra else "")))
             continue
-        table = Table(title=f"{name} 导入完成", show_header=False, title_justify="left")
+        table = Table(title=Text(f"{name} 导入完成"), show_header=False, title_justify="left")
         table.add_column(style="bold")
         table.add_column()
         cov = f"{r.coverage_start:%Y-%m-%d %H:%M} → {r.coverage_end:%Y-%m-%d %H:%M}" if r.coverage_start else ""
@@ -94,10 +103,10 @@ def _print_reports(reports: list[ImportReport]) -> None:
                      ("读取 records", f"{r.n_read:,}"), ("新消息 new", f"{r.n_new:,}"),
                      ("重复 duplicate", f"{r.n_duplicate:,}"), ("跳过 skipped", f"{r.n_skipped:,}"),
                      ("覆盖 coverage", cov)):
-            table.add_row(k, v)
+            table.add_row(k, Text(v))
         console.print(table)
         for s in r.skipped_samples[:5]:
-            console.print(f"  [yellow]跳过[/] {s}")
+            console.print(Text.assemble("  ", ("跳过", "yellow"), f" {s}"))
 
 
 @app.command()
@@ -117,34 +126,40 @@ def ingest(
 
     Files are imported exports first, then visits and events, then members.csv, whatever the
     order given, because members.csv refers to chats and nicknames from the exports.
-    `qunxi formats` lists every export this recognises."""
+    A file that cannot be imported is named with the reason and changes nothing; the others are
+    still imported, and the exit status is 2. `qunxi formats` lists every export this recognises."""
     target = _db(db_path)
     mapping = _mapping(maps) if maps else None
     reports: list[ImportReport] = []
+    failures: list[str] = []
     files = import_order(files)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}"),
                   TimeElapsedColumn(), console=err, transient=True) as bar:
         for f in files:
-            task = bar.add_task(f"{f.name}", total=None)
+            task = bar.add_task(escape(f.name), total=None)
 
-            def progress(stage: str, done: int, task: int = task, name: str = f.name) -> None:
+            def progress(stage: str, done: int, task: int = task, name: str = escape(f.name)) -> None:
                 bar.update(task, description=f"{name} · {STAGE_LABEL.get(stage, stage)}", completed=done)
 
             try:
                 reports.append(ingest_file(f, target, tz=tz, chat_name=chat_name, fmt=fmt, store_id=store,
                                            mapping=mapping, progress=progress,
-                                           on_wait=lambda m: err.print(f"[yellow]{m}[/]")))
+                                           on_wait=lambda m: err.print(m, style="yellow", markup=False)))
             except IngestError as exc:
-                bar.stop()
-                if reports:
-                    _print_reports(reports)
-                _fail(str(exc))
+                failures.append(str(exc))
             except db.StoreError as exc:
-                bar.stop()
-                _fail(str(exc))
+                failures.append(f"{f.name}: {exc}")
+            except Exception as exc:  # a defect, not the file: still one sentence, and the other files go on
+                first = (str(exc).strip().splitlines() or [""])[0]
+                failures.append(f"{f.name}: 导入时出现意外错误（{type(exc).__name__}: {first}）；"
+                                "请把这条信息报告给开发者")
             bar.remove_task(task)
     _print_reports(reports)
-    console.print(f"数据库: {target}")
+    for message in failures:
+        _error(message)
+    console.print(Text(f"数据库: {target}"))
+    if failures:
+        raise typer.Exit(2)
 
 
 def _mapping(maps: list[str]) -> dict[str, str]:
@@ -218,25 +233,54 @@ def _parse_params(items: list[str] | None) -> dict[str, str]:
     return out
 
 
-def _emit(frame: pl.DataFrame, fmt: str, out: Path | None) -> None:
-    if fmt == "parquet":
+def _emit(batches: Iterable[pa.RecordBatch], schema: pa.Schema, fmt: str, out: Path | None, tz: str,
+          total: int | None) -> None:
+    """Write the result batch by batch (never every row at once) through core/result_files, the one
+    place results become files: a table shows the first TABLE_ROWS rows and stops reading there.
+    A file is written beside `out` and moved there when whole; a failure leaves none."""
+    if fmt == "table":
+        kept: list[pa.RecordBatch] = []
+        n = 0
+        for batch in batches:
+            kept.append(batch)
+            n += batch.num_rows
+            if n > TABLE_ROWS:
+                break  # the rest is never read: a sandboxed query stops here
+        frame = result_files.to_frame(pa.Table.from_batches(kept, schema=schema))
         if out is None:
-            _fail("--format parquet 需要 --out FILE")
-        frame.write_parquet(out)
+            _print_table(frame.head(TABLE_ROWS), total, more=n > TABLE_ROWS)
+        else:
+            _write_out(out, lambda sink: sink.write(str(frame.head(TABLE_ROWS)).encode("utf-8") + b"\n"))
         return
-    if fmt == "csv":
-        text = frame.write_csv()
-    elif fmt == "json":
-        text = json.dumps(frame.to_dicts(), ensure_ascii=False, default=str, indent=1)
+
+    def write(sink: BinaryIO) -> None:
+        if fmt == "json":
+            result_files.write_json(batches, sink)
+        else:  # a file opened in Excel wants the byte-order mark; a pipe does not
+            result_files.write(batches, schema, fmt, sink, tz, bom=out is not None)
+
+    if out is None:
+        sys.stdout.flush()
+        write(sys.stdout.buffer)
+        sys.stdout.buffer.flush()
     else:
-        if out is None:
-            _print_table(frame)
-            return
-        text = str(frame)
-    if out:
-        out.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        _write_out(out, write)
+
+
+def _write_out(out: Path, write: Callable[[BinaryIO], object]) -> None:
+    try:
+        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+    except OSError as exc:
+        _fail(f"无法写入 {out}：{exc.strerror or exc}")
+    try:
+        with os.fdopen(fd, "wb") as sink:
+            write(sink)
+        os.replace(tmp, out)
+    except OSError as exc:
+        _fail(f"无法写入 {out}：{exc.strerror or exc}")
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 TABLE_ROWS = 200
@@ -252,7 +296,7 @@ def _cell(v: object) -> str:
     return str(v).replace("\n", " ")
 
 
-def _print_table(frame: pl.DataFrame) -> None:
+def _print_table(frame: pl.DataFrame, total: int | None = None, more: bool = False) -> None:
     """The first rows as a table that fits the terminal: each column as wide as its values (up to
     CELL_MAX), columns taken left to right while they fit, and the ones left out named, so that every
     column shown is readable at 80 characters as at 200 (rich would squeeze all of them to "…")."""
@@ -278,8 +322,11 @@ def _print_table(frame: pl.DataFrame) -> None:
         console.print(f"另有 {len(left)} 列没有显示 · {len(left)} more columns not shown: {', '.join(left)}"
                       "（用 --columns 选列，或 --format csv / json 看全部 · choose with --columns, or use csv/json）",
                       soft_wrap=True, highlight=False, markup=False)
-    if frame.height > TABLE_ROWS:
-        console.print(f"… 共 {frame.height:,} 行，显示前 {TABLE_ROWS} 行（用 --format csv 导出全部）", highlight=False)
+    if total is not None and total > TABLE_ROWS:
+        console.print(f"… 共 {total:,} 行，显示前 {TABLE_ROWS} 行（用 --format csv 导出全部）", highlight=False)
+    elif more:
+        console.print(f"… 不止 {TABLE_ROWS} 行，显示前 {TABLE_ROWS} 行（用 --format csv 导出全部）· "
+                      f"more than {TABLE_ROWS} rows; the first {TABLE_ROWS} shown", highlight=False)
 
 
 @app.command("queries")
@@ -314,38 +361,59 @@ def query(
         "--columns", help="Only these columns, in this order: a comma-separated list.")] = None,
     tz: TzOption = settings.DEFAULT_TZ,
 ) -> None:
-    """Run a named query, or read-only SQL, against the database."""
+    """Run a named query, or read-only SQL, against the database. Rows are written as they come:
+    csv, json and parquet have every row (csv to a file starts with a byte-order mark for Excel; a
+    cell a spreadsheet would run as a formula gets a leading '), the table the first 200."""
     if fmt not in ("table", "csv", "json", "parquet"):
         _fail(f"未知输出格式 {fmt!r}：可选 table、csv、json、parquet")
     if (name is None) == (sql is None):
         _fail("请给出一个查询名，或者 --sql \"select …\"（二选一）")
+    if fmt == "parquet" and out is None:
+        _fail("--format parquet 需要 --out FILE")
     target = _read_db(db_path)
     try:
-        if sql is not None:
-            # every row: the CLI writes what it was asked for (the cap is the page's)
-            frame = sandbox.run(target, sql, timeout_s=timeout, max_rows=sys.maxsize, tz=tz).frame
-        elif not queries.get(name).builtin:
-            q = queries.get(name)
-            frame = sandbox.run(target, q.sql, timeout_s=timeout, max_rows=sys.maxsize, tz=tz,
-                                params=queries.bind(q, _parse_params(param))).frame
-        else:
-            with db.reader(target, tz) as con:
-                frame = queries.run(con, name, **_parse_params(param))
+        with _result(target, name, sql, param, timeout, tz) as (batches, schema, total):
+            wanted = _pick_columns(schema, columns)
+            if wanted is not None:
+                schema = pa.schema([schema.field(c) for c in wanted])
+                batches = (b.select(wanted) for b in batches)
+            _emit(batches, schema, fmt, out, tz, total)
     except db.NoDatabase:
         _no_database(target)
     except (queries.QueryError, sandbox.SandboxError, db.StoreError) as exc:
         _fail(str(exc))
-    _emit(_pick_columns(frame, columns), fmt, out)
+    except pa.ArrowException as exc:  # a value the format cannot hold
+        _fail(f"结果无法写成 {fmt} · the result cannot be written as {fmt}: {exc}")
 
 
-def _pick_columns(frame: pl.DataFrame, columns: str | None) -> pl.DataFrame:
+@contextlib.contextmanager
+def _result(target: Path, name: str | None, sql: str | None, param: list[str] | None, timeout: float,
+            tz: str) -> Iterator[tuple[Iterable[pa.RecordBatch], pa.Schema, int | None]]:
+    """The result's batches, its schema and (when known without reading it all) its row count.
+    Analyst SQL and saved queries stream from the sandbox, whose time limit covers the writing too."""
+    if sql is None and name is not None and queries.get(name).builtin:
+        with db.reader(target, tz) as con:
+            frame = queries.run(con, name, **_parse_params(param))
+        table = frame.to_arrow(compat_level=pl.CompatLevel.oldest())
+        yield table.to_batches(), table.schema, frame.height
+        return
+    if sql is None:
+        q = queries.get(name)
+        sql, params = q.sql, queries.bind(q, _parse_params(param))
+    else:
+        params = None
+    with sandbox.stream(target, sql, timeout_s=timeout, tz=tz, params=params) as reader:
+        yield reader, reader.schema, None
+
+
+def _pick_columns(schema: pa.Schema, columns: str | None) -> list[str] | None:
     if not columns:
-        return frame
+        return None
     wanted = [c.strip() for c in columns.split(",") if c.strip()]
-    unknown = [c for c in wanted if c not in frame.columns]
+    unknown = [c for c in wanted if c not in schema.names]
     if unknown:
-        _fail(f"--columns 里的列 {', '.join(unknown)} 不在结果里；结果的列: {', '.join(frame.columns)}")
-    return frame.select(wanted)
+        _fail(f"--columns 里的列 {', '.join(unknown)} 不在结果里；结果的列: {', '.join(schema.names)}")
+    return wanted
 
 
 ANALYSES = ("cold_start", "roles", "events", "growth", "red_packets", "rules")
@@ -402,7 +470,7 @@ def analyze(
     if fmt == "json":
         text = json.dumps(result, ensure_ascii=False, default=str, indent=1) + "\n"
         if out:
-            out.write_text(text, encoding="utf-8")
+            _write_out(out, lambda sink: sink.write(text.encode("utf-8")))
         else:
             sys.stdout.write(text)
         return

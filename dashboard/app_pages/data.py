@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -16,8 +15,9 @@ from dashboard.core.ingest.pipeline import (
     ImportReport,
     import_order,
     ingest_file,
+    work_dir,
 )
-from dashboard.ui import data, fmt, page
+from dashboard.ui import data, fmt, page, safe
 from dashboard.ui.i18n import t
 
 UPLOAD_TYPES = sorted(s.lstrip(".") for s in IMPORTABLE_SUFFIXES)
@@ -27,15 +27,15 @@ COLUMNS = ["file_name", "format", "exporter_name", "coverage_start", "coverage_e
 
 def _done_label(report: ImportReport, name: str) -> str:
     if report.format.startswith("store_"):
-        return t("data.done_records", file=name, kind=report.details.get("kind", report.format),
+        return t("data.done_records", file=safe.md(name), kind=safe.md(report.details.get("kind", report.format)),
                  read=fmt.num(report.n_read), new=fmt.num(report.n_new), updated=fmt.num(report.n_updated),
                  same=fmt.num(report.n_duplicate))
-    return t("data.done", file=name, new=fmt.num(report.n_new), dup=fmt.num(report.n_duplicate),
-             skipped=fmt.num(report.n_skipped), chats="、".join(report.chats))
+    return t("data.done", file=safe.md(name), new=fmt.num(report.n_new), dup=fmt.num(report.n_duplicate),
+             skipped=fmt.num(report.n_skipped), chats="、".join(safe.md(c) for c in report.chats))
 
 
 def _import_one(path: Path, chat_name: str | None, mapping: dict[str, str] | None = None) -> None:
-    with st.status(t("data.importing", file=path.name), expanded=True) as status:
+    with st.status(t("data.importing", file=safe.md(path.name)), expanded=True) as status:
         bar = st.progress(0.0)
 
         def progress(stage: str, done: int) -> None:
@@ -46,32 +46,34 @@ def _import_one(path: Path, chat_name: str | None, mapping: dict[str, str] | Non
             report = ingest_file(path, data.db_path(), tz=data.tz(), chat_name=chat_name, mapping=mapping,
                                  progress=progress)
         except IngestError as exc:
-            status.update(label=t("data.failed", file=path.name), state="error", expanded=True)
+            status.update(label=t("data.failed", file=safe.md(path.name)), state="error", expanded=True)
             bar.empty()
-            st.error(str(exc))
+            st.error(safe.md(exc))
             if isinstance(exc, UnknownFormat):
                 st.info(t("data.map_hint"))
             return
         bar.progress(1.0)
         if report.status != "imported":
-            status.update(label=t("data.already", file=path.name), state="complete")
+            status.update(label=t("data.already", file=safe.md(path.name)), state="complete")
             return
         status.update(label=_done_label(report, path.name), state="complete")
         if report.details.get("shop_prefixed_ids"):
             st.info(t("data.shop_prefixed", n=fmt.num(report.details["shop_prefixed_ids"])))
         for s in report.skipped_samples[:5]:
-            st.caption(s)
+            st.caption(safe.md(s))
 
 
 def _import(uploads: list, chat_name: str | None, mapping: dict[str, str] | None) -> None:
-    """Saved side by side first (a PyWxDump CSV finds its users.json), then imported in order."""
-    with tempfile.TemporaryDirectory(prefix="qunxi-upload-") as tmp:
+    """Saved side by side first (a PyWxDump CSV finds its users.json), then imported in order. The
+    uploads are written in chunks and released (data.save_upload); the folder names its owner, so
+    a server killed mid-import leaves nothing behind for long (pipeline.sweep_stale_work_dirs)."""
+    with work_dir("qunxi-upload-") as tmp:
         paths = []
         for up in uploads:
-            path = Path(tmp) / Path(up.name).name
-            path.write_bytes(up.getvalue())
+            path = data.save_upload(up, tmp)
             if path.name not in NOT_EXPORTS:
                 paths.append(path)
+        uploads.clear()
         for path in import_order(paths):
             _import_one(path, chat_name or None, mapping)
     data.clear()
@@ -79,7 +81,7 @@ def _import(uploads: list, chat_name: str | None, mapping: dict[str, str] | None
 
 def render() -> None:
     st.title(t("data.title"))
-    st.caption(t("data.db_path", path=data.db_path()))
+    st.caption(t("data.db_path", path=safe.md(data.db_path())))
     with st.form("upload", clear_on_submit=True):
         uploads = st.file_uploader(t("data.upload"), type=UPLOAD_TYPES, accept_multiple_files=True,
                                    help=t("data.upload_help"), key="uploads")

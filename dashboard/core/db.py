@@ -92,14 +92,16 @@ def safe_tz(tz: str) -> str:
 
 
 def open_reader(
-    path: str | Path | None = None, tz: str = settings.DEFAULT_TZ, wait_s: float = 3.0
+    path: str | Path | None = None, tz: str = settings.DEFAULT_TZ, wait_s: float = 3.0,
+    on_wait: Callable[[str], None] | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """A read-only connection the caller closes. Raises NoDatabase or DataUpdating, never a lock
-    traceback."""
+    traceback. A page waits a few seconds; an import waits its turn like the writer (WRITER_WAIT_S,
+    saying so through `on_wait`)."""
     db_path = Path(path) if path else settings.default_db_path()
     if not db_path.exists():
         raise NoDatabase(f"还没有数据库 {db_path}")
-    con = _connect_with_retry(db_path, read_only=True, wait_s=wait_s)
+    con = _connect_with_retry(db_path, read_only=True, wait_s=wait_s, on_wait=on_wait)
     try:
         _session_setup(con, tz)
     except BaseException:
@@ -110,21 +112,25 @@ def open_reader(
 
 @contextlib.contextmanager
 def reader(
-    path: str | Path | None = None, tz: str = settings.DEFAULT_TZ, wait_s: float = 3.0
+    path: str | Path | None = None, tz: str = settings.DEFAULT_TZ, wait_s: float = 3.0,
+    on_wait: Callable[[str], None] | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived read-only connection."""
-    con = open_reader(path, tz, wait_s)
+    con = open_reader(path, tz, wait_s, on_wait)
     try:
         yield con
     finally:
         con.close()
 
 
+WRITER_WAIT_S = 30.0
+
+
 @contextlib.contextmanager
 def writer(
     path: str | Path | None = None,
     tz: str = settings.DEFAULT_TZ,
-    wait_s: float = 30.0,
+    wait_s: float = WRITER_WAIT_S,
     on_wait: Callable[[str], None] | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """The write lock, migrated and with current views. Hold it for as short a time as possible."""

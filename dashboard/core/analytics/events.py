@@ -209,9 +209,44 @@ EFFECT_SCHEMA = {
 
 
 def effect_rows(con: duckdb.DuckDBPyConnection, chat_ids: list[str]) -> pl.DataFrame:
-    """The rows of rollup event_effects for the events announced in these chats."""
+    """The rows of rollup event_effects (one per event and chat announcing it) of these chats. An
+    event these chats announced may be announced in another chat too: that chat's row is not
+    recounted here, since the refresh replaces only these chats' rows."""
     ids = [r[0] for r in con.execute("select distinct event_id from event_links where list_contains($c, chat_id)",
                                      {"c": chat_ids}).fetchall()]
     if not ids:
         return pl.DataFrame(schema=EFFECT_SCHEMA)
-    return pl.DataFrame([effect_row(r) for r in analyze(con, ids)], schema=EFFECT_SCHEMA)
+    wanted = set(chat_ids)
+    return pl.DataFrame([effect_row(r) for r in analyze(con, ids) if r.funnel["chat_id"] in wanted],
+                        schema=EFFECT_SCHEMA)
+
+
+def with_shared_events(con: duckdb.DuckDBPyConnection, chat_ids: list[str]) -> list[str]:
+    """These chats and every other chat announcing one of their events: an event's funnel and
+    effect count the members of all its chats, so a change in one chat moves the event's row in
+    each of them (rollup event_effects has one row per event and chat)."""
+    rows = con.execute(
+        """
+        select distinct l.chat_id from event_links l
+        where l.chat_id is not null
+          and l.event_id in (select event_id from event_links where list_contains($c, chat_id))
+        """,
+        {"c": chat_ids},
+    ).fetchall()
+    return sorted(set(chat_ids) | {r[0] for r in rows})
+
+
+def announcements(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    """(event, chat) of rollup event_announcements: taken before a change, so that chats_to_recount
+    finds the events it paired anew or unpaired."""
+    return set(con.execute("select event_id, chat_id from event_announcements").fetchall())
+
+
+def chats_to_recount(con: duckdb.DuckDBPyConnection, chat_ids: list[str], before: set[tuple[str, str]]
+                     ) -> list[str]:
+    """The chats whose event_effects rows a change to `chat_ids` moves: these chats, the other
+    chats announcing their events, and every chat of an event that gained or lost a chat since
+    `before` (announcements()): an event another chat no longer announces was counted with it."""
+    after = announcements(con)
+    moved = {event for event, _ in before ^ after}
+    return sorted(set(with_shared_events(con, chat_ids)) | {c for e, c in before | after if e in moved})

@@ -22,6 +22,7 @@ from dashboard.core.ingest import (
     wecom,
     whatsapp,
 )
+from dashboard.core.ingest.archive import unpack_chat_zip
 from dashboard.core.ingest.csvrows import read_header
 from dashboard.core.ingest.errors import IngestError, UnknownFormat
 from dashboard.core.ingest.model import Format, Probe
@@ -113,27 +114,6 @@ def probe(path: Path, unpack_to: Path | None = None) -> Probe:
         return Probe(path, None, None, magic, display)
     s = sniff(path)
     return Probe(path, s, csv_header(path, s), magic, display)
-
-
-def unpack_chat_zip(path: Path, out: Path) -> Path:
-    """The chat text inside a zip: `_chat.txt` (iOS) or the one `.txt` (Android)."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            texts = [i for i in z.infolist() if i.filename.lower().endswith(".txt") and not i.is_dir()]
-            chosen = next((i for i in texts if Path(i.filename).name == "_chat.txt"), None)
-            if chosen is None and len(texts) == 1:
-                chosen = texts[0]
-            if chosen is None:
-                found = "、".join(i.filename for i in texts[:5]) or "没有 .txt 文件"
-                raise IngestError(path, f"压缩包里找不到聊天记录（{found}）",
-                                  expected="WhatsApp 导出的 .zip，内含 _chat.txt 或一个 .txt")
-            target = out / "chat.txt"
-            with z.open(chosen) as src, open(target, "wb") as dst:
-                while chunk := src.read(1 << 20):
-                    dst.write(chunk)
-    except (zipfile.BadZipFile, OSError) as e:
-        raise IngestError(path, f"压缩包无法打开: {e}", expected="完整的 .zip 文件") from e
-    return target
 
 
 def matches_any(p: Probe) -> bool:

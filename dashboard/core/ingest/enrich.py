@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from dashboard.core.ingest import ids, solitaire
+from dashboard.core.ingest import ids, solitaire, timeparse
 from dashboard.core.ingest.model import RAW_SCHEMA, Parsed, ParseState
 from dashboard.core.ingest.system_events import MESSAGE_KIND, SELF, parse_system
 from dashboard.core.text import segment
@@ -39,7 +39,8 @@ def stage_batches(con: duckdb.DuckDBPyConnection, parsed: Parsed, progress: Prog
     cols = ", ".join(f"{k} {_duck_type(v)}" for k, v in RAW_SCHEMA.items())
     con.execute(f"create table raw ({cols})")
     n = 0
-    for batch in parsed.batches:
+    for raw_batch in parsed.batches:
+        batch = _drop_implausible(raw_batch, parsed.state)
         con.register("batch_df", batch)
         con.execute("insert into raw select * from batch_df")
         con.unregister("batch_df")
@@ -47,6 +48,22 @@ def stage_batches(con: duckdb.DuckDBPyConnection, parsed: Parsed, progress: Prog
         if progress:
             progress("parse", n)
     return n
+
+
+def _drop_implausible(batch: pl.DataFrame, state: ParseState) -> pl.DataFrame:
+    """A row whose instant lies outside the plausible window (timeparse.is_plausible: a message
+    dated 9999 or 1900) is a damaged line: skipped and counted here, once for every format, as the
+    parsers skip the lines they cannot read. An implausible edit time is dropped, the message kept."""
+    lo, hi = timeparse.PLAUSIBLE_FROM, timeparse.plausible_until()
+    outside = pl.col("ts").is_not_null() & ~pl.col("ts").is_between(pl.lit(lo), pl.lit(hi))
+    # the time is formatted by Polars: a vectorised parser may hand over year 0, which no Python
+    # datetime holds
+    bad = batch.filter(outside).select("line", pl.col("ts").dt.strftime("%Y-%m-%d %H:%M:%S"), "sender_name", "text")
+    for line, ts, name, text in bad.iter_rows():
+        state.skip(line, timeparse.IMPLAUSIBLE, f"{ts} {name or ''}: {text or ''}")
+    return batch.filter(~outside).with_columns(
+        pl.when(pl.col("edited_ts").is_between(pl.lit(lo), pl.lit(hi))).then(pl.col("edited_ts")).alias("edited_ts")
+    )
 
 
 def _duck_type(t: pl.DataType) -> str:

@@ -14,11 +14,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import ijson
+import numpy as np
 
 from dashboard.core.ingest.errors import IngestError
 from dashboard.core.ingest.textio import Sniffed, open_text
 
 CHUNK_CHARS = 1 << 20
+# No export nests deeper than about ten levels (Discord: messages › embeds › fields). A hostile or
+# broken file a hundred thousand brackets deep made ijson build prefixes of quadratic size, tens of
+# gigabytes before it failed, so the depth is checked on the text before the parser sees it.
+MAX_DEPTH = 64
 # A backslash pair is consumed first, so `\\x41` (an escaped backslash, then "x41") stays as is.
 _ESCAPE = re.compile(r"\\(\\|x([0-9A-Fa-f]{2}))")
 
@@ -29,14 +34,51 @@ def _fix_escapes(text: str) -> str:
     return _ESCAPE.sub(lambda m: "\\\\" if m.group(1) == "\\" else "\\u00" + m.group(2), text)
 
 
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.S)  # the end of a string begun in an earlier chunk
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_OPENERS = np.frombuffer(b"[{", np.uint8)
+
+
+class _Depth:
+    """The nesting depth of a JSON text fed chunk by chunk: brackets outside strings, counted with
+    regular expressions and NumPy so a gigabyte export costs no Python loop per character."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.in_string = False
+
+    def feed(self, text: str) -> int:
+        """The deepest level reached in `text`. A chunk never ends inside an escape (JsonBytes
+        holds a trailing backslash back), so a string's end is always found in the chunk holding it."""
+        if self.in_string:
+            end = _STRING_REST.match(text)
+            if end is None:
+                return self.depth
+            text, self.in_string = text[end.end():], False
+        bare = _STRING.sub("", text)
+        if (quote := bare.find('"')) >= 0:  # a string running on into the next chunk
+            bare, self.in_string = bare[:quote], True
+        brackets = _NOT_BRACKET.sub("", bare)
+        if not brackets:
+            return self.depth
+        codes = np.frombuffer(brackets.encode("ascii"), np.uint8)
+        levels = self.depth + np.cumsum(np.where(np.isin(codes, _OPENERS), 1, -1))
+        self.depth = int(levels[-1])
+        return int(levels.max())
+
+
 class JsonBytes(io.RawIOBase):
-    """A file's text as repaired UTF-8 bytes; `line` is the line the reader has reached."""
+    """A file's text as repaired UTF-8 bytes; `line` is the line the reader has reached. Nesting
+    deeper than MAX_DEPTH stops the reading with an IngestError."""
 
     def __init__(self, path: Path, sniffed: Sniffed) -> None:
+        self._path = path
         self._text = open_text(path, sniffed)
         self._carry = ""
         self._buf = b""
         self._eof = False
+        self._depth = _Depth()
         self.line = 1
 
     def readable(self) -> bool:
@@ -57,6 +99,9 @@ class JsonBytes(io.RawIOBase):
                     i -= 1
                 cut = i
             text, self._carry = text[:cut], text[cut:]
+        if self._depth.feed(text) > MAX_DEPTH:
+            raise IngestError(self._path, f"JSON 嵌套超过 {MAX_DEPTH} 层，不是聊天记录导出", line=self.line,
+                              expected="聊天记录导出的 JSON 文件")
         self.line += text.count("\n")
         self._buf += _fix_escapes(text).encode("utf-8", "surrogateescape")
 
@@ -105,7 +150,7 @@ def iter_lines(path: Path, sniffed: Sniffed) -> Iterator[tuple[int, object | Non
                 continue
             try:
                 yield n, json.loads(_fix_escapes(raw)), raw
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested past Python's recursion limit
                 yield n, None, raw
 
 

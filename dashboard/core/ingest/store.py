@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from dashboard.core import db, rollups
+from dashboard.core.analytics import events
 
 
 @dataclass
@@ -197,7 +198,11 @@ def _write(con: duckdb.DuckDBPyConnection, meta: dict, store_id: str | None) -> 
     )
     cov = con.execute("select min(ts), max(ts) from stg.msg").fetchone()
     record_import(con, import_id, meta, cov, n_new, n_staged - n_new + meta.get("n_dropped_dupes", 0), chat_ids)
+    paired = events.announcements(con)
     rollups.refresh(con, chat_ids)  # after the imports row: covered days come from it
+    # an event these chats announce may be announced elsewhere too: its row there moves with them
+    if others := sorted(set(events.chats_to_recount(con, chat_ids, paired)) - set(chat_ids)):
+        rollups.refresh_events(con, others)
     db.bump_data_version(con)
     return StoreCounts(import_id, n_new, n_staged - n_new, chat_ids)
 

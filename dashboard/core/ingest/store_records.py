@@ -19,11 +19,18 @@ import duckdb
 import polars as pl
 
 from dashboard.core import owner_entries, rollups
+from dashboard.core.analytics import events
 from dashboard.core.ingest import ids
 from dashboard.core.ingest.csvrows import iter_records, read_header
 from dashboard.core.ingest.errors import IngestError
 from dashboard.core.ingest.textio import Sniffed
-from dashboard.core.ingest.timeparse import TimeFormatError, parse_local
+from dashboard.core.ingest.timeparse import (
+    PLANNED_AHEAD,
+    ImplausibleTime,
+    TimeFormatError,
+    check_plausible,
+    parse_local,
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,7 @@ class Column:
     names: tuple[str, ...]  # accepted header names, compared case- and space-insensitively
     kind: str = "text"  # text | time | date | amount | flag | role | phone | threshold
     required: bool = False
+    planned: bool = False  # a time that may lie ahead (an event, a threshold period), not one that happened
 
 
 @dataclass(frozen=True)
@@ -72,9 +80,9 @@ EVENTS = RecordKind("store_events", "活动日历 events.csv", (
     Column("store", ("门店", "店铺", "store")),
     Column("name", ("活动名称", "名称", "活动", "name"), required=True),
     Column("category", ("类别", "类型", "活动类型", "category")),
-    Column("announce_at", ("公布时间", "发布时间", "通知时间", "announce_at", "announced_at"), "time"),
-    Column("start_at", ("开始时间", "start_at", "start"), "time", required=True),
-    Column("end_at", ("结束时间", "end_at", "end"), "time"),
+    Column("announce_at", ("公布时间", "发布时间", "通知时间", "announce_at", "announced_at"), "time", planned=True),
+    Column("start_at", ("开始时间", "start_at", "start"), "time", required=True, planned=True),
+    Column("end_at", ("结束时间", "end_at", "end"), "time", planned=True),
     Column("cost", ("费用", "成本", "花费", "cost"), "amount"),
 ), "活动编号,门店,活动名称,类别,公布时间,开始时间,结束时间,费用")
 
@@ -92,8 +100,8 @@ MEMBERS = RecordKind("store_members", "成员备注 members.csv", (
 
 REGIMES = RecordKind("join_regimes", "入群门槛 regimes.csv", (
     Column("chat", ("群", "群名", "群聊", "chat"), required=True),
-    Column("start", ("开始日期", "开始", "起始日期", "start", "start_on"), "date", required=True),
-    Column("end", ("结束日期", "结束", "截止日期", "end", "end_on"), "date"),
+    Column("start", ("开始日期", "开始", "起始日期", "start", "start_on"), "date", required=True, planned=True),
+    Column("end", ("结束日期", "结束", "截止日期", "end", "end_on"), "date", planned=True),
     Column("threshold", ("入群门槛", "门槛", "threshold"), "threshold", required=True),
     Column("detail", ("说明", "备注", "detail", "note")),
 ), "群,开始日期,结束日期,入群门槛,说明")
@@ -155,15 +163,27 @@ def _cell(path: Path, line: int, header: str, problem: str, expected: str) -> In
     return IngestError(path, f"“{header}”列 {problem}", line=line, expected=expected)
 
 
-def _time(value: str, tz: str) -> dt.datetime:
+def _time(value: str, tz: str, planned: bool = False) -> dt.datetime:
+    """A time in the plausible window of timeparse, like every time an import reads: a visit in
+    1900 or 9999 is a damaged cell; an event may lie ahead, but not beyond PLANNED_AHEAD."""
+    text = value.strip()
     if _DATE_ONLY.match(value):
-        value = value.strip() + " 00:00:00"
-    return parse_local(value, tz)
+        value = text + " 00:00:00"
+    return check_plausible(parse_local(value, tz), text, PLANNED_AHEAD if planned else None)
+
+
+# visits.amount and store_events.cost are decimal(12, 2)
+AMOUNT_LIMIT = Decimal("1e10")
 
 
 def _amount(value: str) -> Decimal:
     v = re.sub(r"[¥￥元,，\s]", "", value)
-    return Decimal(v)
+    amount = Decimal(v)
+    if not amount.is_finite():  # inf, nan: Decimal reads them, no till writes them
+        raise ValueError(value)
+    if abs(amount) >= AMOUNT_LIMIT:
+        raise ValueError("too large")
+    return amount
 
 
 def _convert(col: Column, value: str, tz: str):
@@ -171,9 +191,9 @@ def _convert(col: Column, value: str, tz: str):
     if col.kind == "text" or value == "":
         return value or None
     if col.kind == "time":
-        return _time(value, tz)
+        return _time(value, tz, col.planned)
     if col.kind == "date":  # the local calendar day
-        return _time(value, tz).astimezone(ZoneInfo(tz)).date()
+        return _time(value, tz, col.planned).astimezone(ZoneInfo(tz)).date()
     if col.kind == "amount":
         amount = _amount(value)
         if amount < 0:
@@ -207,7 +227,7 @@ def _convert(col: Column, value: str, tz: str):
 EXPECTED = {
     "time": "日期时间，如 2025-05-24 10:00:00 或 2025/5/24 10:00",
     "date": "日期，如 2025-05-24 或 2025/5/24",
-    "amount": "不小于 0 的金额，如 128.00",
+    "amount": "不小于 0、小于 100 亿的金额，如 128.00",
     "flag": "是 / 否（或 yes / no）",
     "role": "店长、管理员、店员、专家、小号、机器人、顾客之一",
     "phone": "手机号后四位，如 1234",
@@ -215,7 +235,9 @@ EXPECTED = {
 }
 
 
-def read_records(path: Path, sniffed: Sniffed, tz: str) -> Records:
+def read_records(path: Path, sniffed: Sniffed, tz: str, default_store: str | None = None) -> Records:
+    """Every row checked. `default_store` (`qunxi ingest --store`) is the shop of visits and events
+    whose row names none, so two shops' files that both number from 1 stay apart (_scope_ids)."""
     header = read_header(path, sniffed)
     found = detect(header)
     if found is None:
@@ -244,10 +266,15 @@ def read_records(path: Path, sniffed: Sniffed, tz: str) -> Records:
             try:
                 rec[key] = _convert(col, row[i], tz)
             except (ValueError, InvalidOperation, TimeFormatError) as exc:
-                problem = "不能是负数" if str(exc) == "negative" else f"无法识别 “{row[i].strip()}”"
+                problem = {"negative": "不能是负数", "too large": f"金额过大 “{row[i].strip()}”"}.get(
+                    str(exc), f"无法识别 “{row[i].strip()}”")
+                if isinstance(exc, ImplausibleTime):
+                    problem = f"“{row[i].strip()}”{exc.reason}"
                 raise _cell(path, line, header[i], problem, EXPECTED[col.kind]) from exc
             if col.required and rec[key] is None:
                 raise _cell(path, line, header[i], "不能为空", col.names[0])
+        if default_store and kind in (VISITS, EVENTS) and not rec.get("store"):
+            rec["store"] = default_store
         if kind is MEMBERS and not (rec.get("wxid") or rec.get("nickname")):
             raise IngestError(path, "这一行既没有微信号也没有群昵称", line=line, expected="至少填写其中一项")
         if id_key:
@@ -460,7 +487,10 @@ def write_members(con: duckdb.DuckDBPyConnection, path: Path, recs: Records, imp
     counts.n_unchanged = len(resolved) - counts.n_new
     counts.extra.update(roles=n_roles, customer_links=n_links)
     # organic figures depend on roles: recompute the rollups of every chat these members are in
-    rollups.refresh(con, rollups.chats_of_members(con, member_ids))
+    chats = rollups.chats_of_members(con, member_ids)
+    paired = events.announcements(con)
+    rollups.refresh(con, chats)
+    rollups.refresh_events(con, sorted(set(events.chats_to_recount(con, chats, paired)) - set(chats)))
     return counts
 
 
@@ -472,13 +502,15 @@ def write(con: duckdb.DuckDBPyConnection, path: Path, recs: Records, import_id: 
         counts = write_visits(con, recs, import_id)
         rollups.refresh_store_days(con)
         customers = sorted({r["customer_id"] for r in recs.rows if r.get("customer_id")})
-        rollups.refresh_events(con, rollups.chats_of_customers(con, customers))
+        rollups.refresh_events(con, events.with_shared_events(con, rollups.chats_of_customers(con, customers)))
     elif recs.kind is EVENTS:
         stores = {r.get("store") for r in recs.rows}
         before = set(rollups.chats_of_shops(con, stores))  # an event moved to another day leaves its old chat
+        paired = events.announcements(con)
         counts = write_events(con, recs, import_id)
         rollups.rematch_events(con, [r["start_at"] for r in recs.rows], stores, also=before)
-        rollups.refresh_events(con, sorted(before | set(rollups.chats_of_shops(con, stores))))
+        rollups.refresh_events(con, events.chats_to_recount(
+            con, sorted(before | set(rollups.chats_of_shops(con, stores))), paired))
     elif recs.kind is REGIMES:
         counts = write_regimes(con, path, recs)
     else:

@@ -52,11 +52,36 @@ def sniff(path: Path) -> Sniffed:
                 return Sniffed(enc, "utf-16", head)
             return _utf8(path, raw, "utf-8-sig", "utf-8 (BOM)")
     if b"\x00" in raw:
-        raise IngestError(path, "这是一个二进制文件，不是文本导出", expected="CSV、TXT 或 JSON 文本文件")
+        utf16 = _utf16_without_bom(raw)
+        if utf16 is None:
+            raise IngestError(path, "这是一个二进制文件，不是文本导出", expected="CSV、TXT 或 JSON 文本文件")
+        return utf16
     if not _decodes(raw, "utf-8") and _decodes(raw, "gb18030"):
         head = codecs.getincrementaldecoder("gb18030")().decode(raw, final=False)
         return Sniffed("gb18030", "gb18030", head)
     return _utf8(path, raw, "utf-8", "utf-8")
+
+
+# Characters no text export holds: C0 controls other than tab, newlines and form feed, and DEL.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _utf16_without_bom(raw: bytes) -> Sniffed | None:
+    """UTF-16 saved without a BOM (some Windows tools do), told from binary data by where its NUL
+    bytes fall: ASCII characters (digits, separators, newlines: every export has them) are a NUL
+    and a byte, so the NULs sit at odd offsets (little-endian) or even ones (big-endian), and the
+    text decodes to no control characters. A binary file has NULs at both."""
+    even, odd = raw[0::2].count(0), raw[1::2].count(0)
+    if min(even, odd) > max(even, odd) // 50 or max(even, odd) < len(raw) // 20:
+        return None
+    encoding = "utf-16-le" if odd > even else "utf-16-be"
+    try:
+        head = codecs.getincrementaldecoder(encoding)().decode(raw, final=False)
+    except UnicodeDecodeError:  # a lone surrogate: not text
+        return None
+    if _CONTROL.search(head):
+        return None
+    return Sniffed(encoding, "utf-16 (no BOM)", head)
 
 
 def _utf8(path: Path, raw: bytes, encoding: str, label: str) -> Sniffed:

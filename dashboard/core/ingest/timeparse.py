@@ -54,8 +54,48 @@ def parse_local(text: str, tz: str) -> dt.datetime:
     micro = int((frac or "0").ljust(6, "0"))
     try:
         local = dt.datetime(int(y), int(mo), int(d), hour, int(mi), int(s or 0), micro, tzinfo=zone(tz))
-    except ValueError as exc:  # 2024-02-30, hour 25 …: written like a time, but no such time
+        return local.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        # 2024-02-30, hour 25 …: written like a time, but no such time; 0001-01-01 in a zone ahead of
+        # UTC: a time before the first instant a datetime holds
         if isinstance(exc, TimeFormatError):
             raise
         raise TimeFormatError(text) from exc
-    return local.astimezone(UTC)
+
+
+# The window of plausible instants (docs/formats.md §0), the one rule every import applies: enrich
+# skips a chat message outside it as a damaged line, store records refuse such a cell. QQ, the
+# oldest platform read, began in February 1999, so no chat export holds an earlier message, and a
+# shop's till records are younger still; an earlier time is an epoch of 0, Excel's day zero (1900)
+# or another stand-in for "unknown". A message or a visit after now cannot have been exported yet:
+# a day of slack covers a phone's clock running ahead and a wall time read in the wrong --tz. What
+# is planned (an event of the calendar, a threshold period) may lie ahead, but not by decades.
+PLAUSIBLE_FROM = dt.datetime(1999, 1, 1, tzinfo=UTC)
+PLAUSIBLE_AHEAD = dt.timedelta(days=1)
+PLANNED_AHEAD = dt.timedelta(days=3653)
+IMPLAUSIBLE = "时间不合理：早于 1999 年或晚于现在"
+IMPLAUSIBLE_PLANNED = "时间不合理：早于 1999 年或晚于十年后"
+
+
+class ImplausibleTime(TimeFormatError):
+    """A real time, but outside the window an export's times can hold."""
+
+    def __init__(self, text: str, reason: str) -> None:
+        super().__init__(f"{text}（{reason}）")
+        self.reason = reason
+
+
+def plausible_until(ahead: dt.timedelta | None = None) -> dt.datetime:
+    return dt.datetime.now(UTC) + (PLAUSIBLE_AHEAD if ahead is None else ahead)
+
+
+def is_plausible(ts: dt.datetime, ahead: dt.timedelta | None = None) -> bool:
+    """Whether an aware instant lies in the window a real export's times can hold."""
+    return PLAUSIBLE_FROM <= ts <= plausible_until(ahead)
+
+
+def check_plausible(ts: dt.datetime, text: str, ahead: dt.timedelta | None = None) -> dt.datetime:
+    """`ts`, or TimeFormatError naming `text` (what the file wrote) when it is outside the window."""
+    if not is_plausible(ts, ahead):
+        raise ImplausibleTime(text, IMPLAUSIBLE if ahead is None else IMPLAUSIBLE_PLANNED)
+    return ts
