@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -76,7 +77,7 @@ def test_every_type_reaches_each_format() -> None:
     data, written = _write(ODD_TYPES, "csv")
     row = next(iter(csv.DictReader(io.StringIO(data.decode("utf-8-sig")))))
     assert written.rows == 1
-    assert row["l"] == "1|2" and row["s"] == '{"a":1,"b":"x"}' and row["i"] == "1 month 2 days 00:03:00"
+    assert row["l"] == "[1,2]" and row["s"] == '{"a":1,"b":"x"}' and row["i"] == "1 month 2 days 00:03:00"
     assert row["u"] == "u" and row["d"] == "1.50" and row["ts"].startswith("2024-03-01T12:30:00") and row["zh"] == "中文"
     assert row["nothing"] == ""
 
@@ -89,7 +90,7 @@ def test_every_type_reaches_each_format() -> None:
     data, written = _write(ODD_TYPES, "xlsx")
     header, first = _sheet(data)
     cells = dict(zip(header, first, strict=False))
-    assert written.rows == 1 and cells["l"] == "1|2" and cells["zh"] == "中文" and cells["i"] == "1 month 2 days 00:03:00"
+    assert written.rows == 1 and cells["l"] == "[1,2]" and cells["zh"] == "中文" and cells["i"] == "1 month 2 days 00:03:00"
     # Excel has no zones: the instant is written as the local wall-clock time (a serial day number)
     serial = float(cells["ts"])
     assert serial == pytest.approx(45352 + 12.5 / 24, abs=1e-6)  # 2024-03-01 12:30 in Shanghai
@@ -131,3 +132,60 @@ def test_odd_types_reach_the_page_as_text() -> None:
     frame = result_files.to_frame(_reader(ODD_TYPES).read_all())
     assert frame["i"].to_list() == ["1 month 2 days 00:03:00"] and frame["u"].to_list() == ["u"]
     assert frame["l"].to_list() == [[1, 2]]
+
+
+HOSTILE = ("select * from (values "
+           "('=1+1', -5, '-5', 1.5), ('+cmd|'' /C calc''!A0', 0, '+3.5', -2.0), ('-2+3', 1, '@SUM(A1)', 0.0), "
+           "('@x', 2, chr(9) || 'tab', 0.0), (chr(13) || 'cr', 3, 'a=b', 0.0), (null, 4, '', 0.0)"
+           ") as t(\"=text\", n, other, x)")
+NEUTRALISED = [["'=text", "n", "other", "x"],
+               ["'=1+1", "-5", "-5", "1.5"],
+               ["'+cmd|' /C calc'!A0", "0", "+3.5", "-2.0"],
+               ["'-2+3", "1", "'@SUM(A1)", "0.0"],
+               ["'@x", "2", "'\ttab", "0.0"],
+               ["'\rcr", "3", "a=b", "0.0"],
+               ["", "4", "", "0.0"]]
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_neutralised() -> None:
+    """OWASP's CSV-injection advice: a text cell (or a column name) starting with = + - @, a tab or
+    a carriage return gets a leading '; numbers, and text that is just a number, stay as they are."""
+    data, written = _write(HOSTILE, "csv")
+    assert written.rows == 6
+    assert list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))) == NEUTRALISED
+    # the pages' chart-data downloads go through the same rule
+    frame = result_files.to_frame(_reader(HOSTILE).read_all())
+    assert list(csv.reader(io.StringIO(result_files.csv_bytes(frame).decode("utf-8-sig"), newline=""))) == NEUTRALISED
+    cats = pl.DataFrame({"c": ["=a", "b"]}, schema={"c": pl.Categorical})
+    assert result_files.csv_bytes(cats).decode("utf-8-sig") == "c\n'=a\nb\n"
+    # Excel is told never to read a string as a formula: the text stays text there, unchanged
+    data, _ = _write(HOSTILE, "xlsx")
+    assert _sheet(data)[1][0] == "=1+1" and b"<f>" not in zipfile.ZipFile(io.BytesIO(data)).read(
+        "xl/worksheets/sheet1.xml")
+
+
+def test_nested_binary_and_map_cells_become_text_in_csv() -> None:
+    """polars cannot write these to CSV at all: each becomes one text cell (JSON for nested values)."""
+    sql = ("select [1, 2] as l, ['=x', 'a|b'] as ls, {'a': [1, 2]} as s, map {'k': 1} as m, "
+           "'ab\\xAA'::blob as b, array_value(1, 2) as arr, null::int[] as nl")
+    data, written = _write(sql, "csv")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert written.rows == 1
+    assert rows == [["l", "ls", "s", "m", "b", "arr", "nl"],
+                    ["[1,2]", '["=x","a|b"]', '{"a":[1,2]}', '{"k":1}', "ab\\xAA", "[1,2]", ""]]
+
+
+def test_an_empty_csv_still_has_its_header_and_json_streams() -> None:
+    data, written = _write("select 1 as a, 'x' as b where false", "csv")
+    assert written.rows == 0 and data.decode("utf-8-sig") == "a,b\n"
+    reader = _reader("select range as n, date '2024-03-01' + range::int as day, [range] as l from range(3)", batch=2)
+    out = io.BytesIO()
+    assert result_files.write_json(reader, out).rows == 3
+    assert json.loads(out.getvalue()) == [{"n": i, "day": f"2024-03-0{i + 1}", "l": [i]} for i in range(3)]
+    empty = io.BytesIO()
+    result_files.write_json(_reader("select 1 as a where false"), empty)
+    assert json.loads(empty.getvalue()) == []
+    no_bom = io.BytesIO()
+    reader = _reader("select 1 as a")
+    result_files.write(reader, reader.schema, "csv", no_bom, TZ, bom=False)
+    assert no_bom.getvalue() == b"a\n1\n"

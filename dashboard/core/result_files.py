@@ -1,9 +1,19 @@
-"""A query result written as CSV, Excel or Parquet, batch by batch, so a download of millions of
-rows never holds them all as one frame."""
+"""A query result written as CSV, Excel, Parquet or JSON, batch by batch, so a download of
+millions of rows never holds them all as one frame. Every file a result becomes is written here: the
+SQL page's downloads, the pages' chart data, `qunxi query`.
+
+CSV cells are what a spreadsheet opens, and a spreadsheet runs a cell that starts with = + - @, a
+tab or a carriage return as a formula (`=HYPERLINK(…)`, `=cmd|…`): such text cells, and such column
+names, get a leading ' (OWASP's advice for CSV injection). Numbers, and text that is just a number
+(-5), are left as they are."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -19,6 +29,9 @@ FORMATS = {  # key → (file suffix, MIME type)
     "parquet": (".parquet", "application/vnd.apache.parquet"),
 }
 EXCEL_MAX_ROWS = 1_048_575  # a worksheet's 1,048,576 rows, less the header
+BOM = "\ufeff".encode()
+FORMULA_START = r"^[=+\-@\t\r]"
+PLAIN_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
 
 @dataclass(frozen=True)
@@ -28,28 +41,61 @@ class Written:
 
 
 def flat(frame: pl.DataFrame) -> pl.DataFrame:
-    """Nested columns as text, for formats with cells of one value: lists joined with |, structs
-    as JSON."""
+    """Cells of one value each, for CSV and Excel: lists, arrays, maps and structs as JSON text,
+    bytes as DuckDB prints them (\\xNN for what is not printable)."""
     out = []
     for name, dtype in frame.schema.items():
-        if isinstance(dtype, pl.List | pl.Array):
-            out.append(pl.col(name).cast(pl.List(pl.String)).list.join("|"))
-        elif isinstance(dtype, pl.Struct):
-            out.append(pl.col(name).struct.json_encode())
+        if isinstance(dtype, pl.List | pl.Array | pl.Struct | pl.Map):
+            # json_encode is a struct's: wrap the value as {"v": …} and keep the … part
+            encoded = pl.struct(pl.col(name).alias("v")).struct.json_encode().str.slice(5).str.strip_suffix("}")
+            out.append(pl.when(pl.col(name).is_null()).then(None).otherwise(encoded).alias(name))
+        elif dtype == pl.Binary:
+            out.append(pl.col(name).map_elements(_blob_text, return_dtype=pl.String))
         elif isinstance(dtype, pl.Object):
             out.append(pl.col(name).map_elements(str, return_dtype=pl.String))
     return frame.with_columns(out) if out else frame
 
 
+def _blob_text(value: bytes) -> str:
+    return "".join(chr(b) if 32 <= b < 127 and b != 92 else f"\\x{b:02X}" for b in value)
+
+
+def safe_cells(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text cells a spreadsheet would run as a formula, with a leading ' (see the module's note)."""
+    out = []
+    for name, dtype in frame.schema.items():
+        if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum):
+            text = pl.col(name).cast(pl.String)
+            risky = text.str.contains(FORMULA_START) & ~text.str.contains(PLAIN_NUMBER)
+            out.append(pl.when(risky).then(pl.lit("'") + text).otherwise(text).alias(name))
+    return frame.with_columns(out) if out else frame
+
+
+def safe_name(name: str) -> str:
+    """A column name as a CSV header cell, by the same rule as the cells."""
+    return "'" + name if re.match(FORMULA_START, name) and not re.match(PLAIN_NUMBER, name) else name
+
+
+def _csv_text(frame: pl.DataFrame, header: bool) -> str:
+    body = safe_cells(flat(frame)).write_csv(include_header=False)
+    if not header:
+        return body
+    line = io.StringIO()
+    csv.writer(line, lineterminator="\n").writerow([safe_name(c) for c in frame.columns])
+    return line.getvalue() + body
+
+
 def csv_bytes(frame: pl.DataFrame) -> bytes:
     """UTF-8 with a byte-order mark, so Excel opens the Chinese right."""
-    return flat(frame).write_csv().encode("utf-8-sig")
+    return BOM + _csv_text(frame, header=True).encode("utf-8")
 
 
-def write(batches: Iterable[pa.RecordBatch], schema: pa.Schema, fmt: str, sink: BinaryIO, tz: str) -> Written:
-    """Write every batch to `sink` in format `fmt` (a key of FORMATS); times in zone `tz`."""
+def write(batches: Iterable[pa.RecordBatch], schema: pa.Schema, fmt: str, sink: BinaryIO, tz: str,
+          bom: bool = True) -> Written:
+    """Write every batch to `sink` in format `fmt` (a key of FORMATS); times in zone `tz`. A CSV
+    starts with a byte-order mark unless `bom` is false (for a pipe rather than a file)."""
     if fmt == "csv":
-        return _csv(batches, sink)
+        return _csv(batches, schema, sink, bom)
     if fmt == "parquet":
         return _parquet(batches, schema, sink)
     if fmt == "xlsx":
@@ -89,12 +135,30 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-def _csv(batches: Iterable[pa.RecordBatch], sink: BinaryIO) -> Written:
-    sink.write("\ufeff".encode())
+def _csv(batches: Iterable[pa.RecordBatch], schema: pa.Schema, sink: BinaryIO, bom: bool) -> Written:
+    if bom:
+        sink.write(BOM)
+    line = io.StringIO()
+    csv.writer(line, lineterminator="\n").writerow([safe_name(c) for c in schema.names])
+    sink.write(line.getvalue().encode("utf-8"))  # the header even when there are no rows
     n = 0
     for batch in batches:
-        sink.write(flat(to_frame(batch)).write_csv(include_header=n == 0).encode())
+        sink.write(_csv_text(to_frame(batch), header=False).encode("utf-8"))
         n += batch.num_rows
+    return Written(n, False)
+
+
+def write_json(batches: Iterable[pa.RecordBatch], sink: BinaryIO) -> Written:
+    """The rows as one JSON array of objects, written a batch at a time; values JSON has no type
+    for (dates, decimals, intervals) as text."""
+    n = 0
+    sink.write(b"[")
+    for batch in batches:
+        for row in to_frame(batch).iter_rows(named=True):
+            sink.write(("\n " if n == 0 else ",\n ").encode())
+            sink.write(json.dumps(row, ensure_ascii=False, default=str).encode("utf-8"))
+            n += 1
+    sink.write(b"\n]\n" if n else b"]\n")
     return Written(n, False)
 
 
