@@ -97,14 +97,20 @@ def test_conformance_12h_email_ids(tmp_path: Path) -> None:
 @pytest.mark.slow
 @requires_conformance
 def test_conformance_pseudo_header_24h(tmp_path: Path) -> None:
+    # the sample is dated 1883: read, then refused as implausible times (docs/formats.md §0) ...
+    with pytest.raises(IngestError, match="2 条记录全部无法读取"):
+        ingest_file(HISTORY, tmp_path / "refused.duckdb")
+    # ... and its pseudo header is read as written once the dates are plausible
+    moved = tmp_path / HISTORY.name
+    moved.write_text(HISTORY.read_text(encoding="utf-8").replace("1883-", "2023-"), encoding="utf-8")
     db = tmp_path / "c.duckdb"
-    r = ingest_file(HISTORY, db)
+    r = ingest_file(moved, db)
     assert (r.format, r.n_read, r.n_new) == ("qq_txt", 2, 2)
     local = [(line, ts.replace(tzinfo=None), kind, text, key, name) for line, ts, kind, text, key, name in rows(db, """
         select m.source_line, timezone('Asia/Shanghai', m.ts), m.kind, m.text, s.platform_key, m.sender_name
         from messages m join members s using (member_id) order by 1""")]
-    assert local == [(5, dt.datetime(1883, 3, 7, 11, 22, 33), "text", "A", "123123", "A"),
-                     (8, dt.datetime(1883, 3, 7, 12, 34, 56), "text", "B", "456456", "B")]
+    assert local == [(5, dt.datetime(2023, 3, 7, 11, 22, 33), "text", "A", "123123", "A"),
+                     (8, dt.datetime(2023, 3, 7, 12, 34, 56), "text", "B", "456456", "B")]
     assert rows(db, "select kind from chats") == [("private",)]
 
 
@@ -161,14 +167,20 @@ def test_headerless_12h_with_email_ids(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_pseudo_header_24h_before_1900(tmp_path: Path) -> None:
+    # dated 1895, like the real sample: refused as implausible times, naming the first line ...
+    with pytest.raises(IngestError, match="时间不合理"):
+        ingest_file(FIX / "qq_24h_pseudo_header.txt", tmp_path / "refused.duckdb")
+    # ... and read as written once the dates are plausible
+    moved = tmp_path / "qq_24h_pseudo_header.txt"
+    moved.write_text((FIX / moved.name).read_text(encoding="utf-8").replace("1895-", "2025-"), encoding="utf-8")
     db = tmp_path / "p.duckdb"
-    r = ingest_file(FIX / "qq_24h_pseudo_header.txt", db)
+    r = ingest_file(moved, db)
     assert (r.format, r.n_read, r.n_new, r.n_skipped) == ("qq_txt", 2, 2, 0)
     local = [(line, ts.replace(tzinfo=None), kind, text, key, name) for line, ts, kind, text, key, name in rows(db, """
         select m.source_line, timezone('Asia/Shanghai', m.ts), m.kind, m.text, s.platform_key, m.sender_name
         from messages m join members s using (member_id) order by 1""")]
-    assert local == [(5, dt.datetime(1895, 6, 1, 8, 30), "text", "早安", "700700", "甲"),
-                     (8, dt.datetime(1895, 6, 1, 9, 45, 10), "text", "午安", "800800", "乙")]
+    assert local == [(5, dt.datetime(2025, 6, 1, 8, 30), "text", "早安", "700700", "甲"),
+                     (8, dt.datetime(2025, 6, 1, 9, 45, 10), "text", "午安", "800800", "乙")]
     # the `===` lines and the note between them are no chat section: named after the file, two people
     assert rows(db, "select name, kind from chats") == [("qq_24h_pseudo_header", "private")]
 
