@@ -167,6 +167,7 @@ def _expected_periods(path: Path, period: str, organic: bool, start: dt.date | N
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("organic", [False, True])
 @pytest.mark.parametrize("period", ["day", "week", "month"])
 def test_period_activity_matches_raw_messages(demo_db: Path, period: str, organic: bool) -> None:

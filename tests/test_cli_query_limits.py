@@ -81,6 +81,7 @@ def test_the_table_reads_only_the_rows_it_shows(store: Path) -> None:
     assert "不止 200 行" in r.stdout
 
 
+@pytest.mark.slow
 def test_columns_are_picked_from_a_stream_and_bad_output_is_one_sentence(store: Path, tmp_path: Path) -> None:
     r = _query(store, "--sql", "select 1 as a, 2 as b, 3 as c", "--columns", "c,a", "--format", "csv")
     assert r.exit_code == 0 and r.stdout == "c,a\n3,1\n"

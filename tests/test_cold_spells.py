@@ -237,6 +237,7 @@ def test_demo_cold_spells_with_other_waking_hours_and_floor(demo_db: Path) -> No
     _assert_same_spells(_got_spells(demo_db, **params), expected)
 
 
+@pytest.mark.slow
 def test_demo_silence_weeks_match_python(demo_db: Path) -> None:
     for params in ({}, {"wake_from": 9, "wake_to": 21}):
         expected = _expected_weeks(demo_db, **params)

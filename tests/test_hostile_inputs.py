@@ -155,6 +155,7 @@ def test_json_nested_100000_deep_is_refused_early(fresh_copy: Path, tmp_path: Pa
     assert db_digest(fresh_copy) == before
 
 
+@pytest.mark.slow
 def test_a_json_lines_line_nested_past_the_recursion_limit_is_a_damaged_line(tmp_path: Path) -> None:
     src = (TESTS / "fixtures" / "chatlab" / "摄影爱好者.jsonl").read_text(encoding="utf-8").splitlines()
     deep = '{"_type":"message","content":' + "[" * 5000 + "]" * 5000 + "}"
@@ -165,6 +166,7 @@ def test_a_json_lines_line_nested_past_the_recursion_limit_is_a_damaged_line(tmp
     assert (r.n_new, r.n_skipped) == (good.n_new, good.n_skipped + 1)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
 def test_utf16_without_a_bom_is_read(tmp_path: Path, codec: str) -> None:
     text = FIXTURE_FILES["memotrace_txt"].read_text(encoding="utf-8")
@@ -205,6 +207,7 @@ def full_disk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(store, "record_import", no_space)
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_one_sentence_and_the_db_unchanged(fresh_copy: Path, full_disk: None) -> None:
     before = db_digest(fresh_copy)
     with pytest.raises(pipeline.WriteFailed) as info:
@@ -230,6 +233,7 @@ def test_a_full_temp_disk_while_staging_is_the_same_sentence(fresh_copy: Path, m
     assert db_digest(fresh_copy) == before
 
 
+@pytest.mark.slow
 def test_markup_in_a_chat_name_is_printed_as_it_is(tmp_path: Path) -> None:
     db = tmp_path / "m.duckdb"
     code, out = _ingest_cli(str(FIXTURE_FILES["memotrace_txt"]), "--db", str(db), "--chat-name", "[/]宝妈[bold]群")
@@ -242,6 +246,7 @@ def test_markup_in_a_chat_name_is_printed_as_it_is(tmp_path: Path) -> None:
 # implausible times: one rule (timeparse), skipped as damaged lines in chat exports, refused in
 # store records
 
+@pytest.mark.slow
 def test_whatsapp_messages_dated_9999_and_1900_are_damaged_lines(tmp_path: Path) -> None:
     src = WHATSAPP
     text = src.read_text(encoding="utf-8")
@@ -289,6 +294,7 @@ def test_planned_events_may_lie_ahead_but_not_in_9999(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 # store ids: --store names the shop of records that name none
 
+@pytest.mark.slow
 def test_store_option_keeps_two_shops_calendars_apart(tmp_path: Path) -> None:
     db = tmp_path / "s.duckdb"
     a = tmp_path / "a.csv"
@@ -357,6 +363,7 @@ def _work_folder(root: Path, name: str, owner: int | None, age_s: float) -> Path
     return d
 
 
+@pytest.mark.slow
 def test_a_killed_imports_folder_is_swept_by_the_next_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                                                               ) -> None:
     root = tmp_path / "tmp"
@@ -374,6 +381,7 @@ def test_a_killed_imports_folder_is_swept_by_the_next_import(tmp_path: Path, mon
     assert not killed.exists() and not killed_upload.exists() and not no_owner.exists()
 
 
+@pytest.mark.slow
 def test_the_work_folder_names_its_owner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[str] = []
     real = pipeline.enrich.stage_batches

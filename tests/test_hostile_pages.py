@@ -387,15 +387,15 @@ INSPECT = """urlAttributes => {
   return {off, rendered, text: document.body.textContent.replaceAll('\\u2060', ''),
           errors: document.querySelectorAll('[data-testid=stException]').length};
 }"""
-SHOTS = {("zh", "overview", None), ("zh", "rules", "hits"), ("zh", "events", "one"), ("en", "growth", "tree"),
+SHOTS = {("zh", "overview", None), ("zh", "rules", "hits"), ("zh", "events", "one"), ("en", "growth", "joins"),
          ("zh", "roles", "replies"), ("en", "cold_start", "takeoff"), ("zh", "sql", "queries"), ("en", "data", None)}
 
 
 def _settle(page) -> None:
     """Until the script run the last action started has drawn."""
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(250)
     page.wait_for_function(f"() => !document.querySelector('{RUNNING}')", timeout=120_000)
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(250)
 
 
 def _stay_local(page) -> None:
@@ -440,7 +440,9 @@ def test_hostile_texts_read_literally_and_nothing_leaves_the_machine(browser, ho
                 page.goto(f"{url}/{'' if name == 'overview' else name}?lang={lang}")
                 page.wait_for_selector("h1", timeout=90_000)
                 _settle(page)
-                for tab in tabs:
+                # every tab in Chinese; in English each page's first (the labels differ, the data's
+                    # path to the screen does not, and AppTest checks English on every tab's markdown)
+                for tab in tabs if lang == "zh" else tabs[:1]:
                     if tab is not None:
                         page.get_by_role("tab", name=catalog()[f"{prefix}.tab_{tab}"][lang], exact=True).click()
                         _settle(page)
@@ -458,7 +460,7 @@ def test_hostile_texts_read_literally_and_nothing_leaves_the_machine(browser, ho
                     problems += [f"{where}: {found['errors']} exceptions"] if found["errors"] else []
                     problems += [f"{where}: traceback"] if "Traceback" in found["text"] else []
                     seen[lang] += found["text"]
-                    if (lang, name, tab) in SHOTS:
+                    if os.environ.get("QUNXI_SHOTS") and (lang, name, tab) in SHOTS:
                         shot = f"/tmp/hostile_{lang}_{name}{'_' + tab if tab else ''}.png"
                         page.screenshot(path=shot, full_page=True)
             page.close()

@@ -58,6 +58,7 @@ def test_whole_window_gini_and_exposure_count_the_members_from_the_first_day(dem
 
 # --- suspected alts out of organic, and the switch --------------------------------------------------
 
+@pytest.mark.slow
 def test_suspected_alts_leave_the_organic_figures_unless_she_keeps_them(demo_db: Path, tmp_path: Path) -> None:
     path = tmp_path / "copy.duckdb"
     path.write_bytes(demo_db.read_bytes())

@@ -409,6 +409,7 @@ def test_json_message_reader_takes_any_values(m: dict) -> None:
     discord._instant(m.get("timestamp"))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, derandomize=True)
 @given(st.text(max_size=40), st.text(max_size=40), st.text(max_size=30),
        st.sampled_from(["iso", "d-mon-y", "y-m-d", "m/d/y", "d/m/y"]))

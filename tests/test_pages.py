@@ -28,6 +28,7 @@ def _run(monkeypatch: pytest.MonkeyPatch, db: Path, page: str, **state) -> AppTe
     return at
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES)
 def test_pages_on_an_empty_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, page: str) -> None:
     at = _run(monkeypatch, tmp_path / "none.duckdb", page)

@@ -394,6 +394,7 @@ def test_daily_chat_activity_matches_raw_messages(demo_db: Path) -> None:
     _assert_same(got, expected.rows(), "daily_chat_activity")
 
 
+@pytest.mark.slow
 def test_hourly_activity_matches_raw_messages(demo_db: Path) -> None:
     expected = (_messages(demo_db).filter(pl.col("active"))
                 .group_by("chat_id", "day", "hour", "kind", "member_class").agg(messages=pl.len()))
@@ -479,6 +480,7 @@ def test_conversations_match_python_segmentation(demo_db: Path, gap: int) -> Non
     assert {r[10] for r in got} >= {"staff", "customer", "expert"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("gap", GAPS)
 def test_conversations_drew_an_organic_reply_from_someone_else(demo_db: Path, gap: int) -> None:
     """A reply comes from an organic member other than the starter: a customer who posts twice and
@@ -490,6 +492,7 @@ def test_conversations_drew_an_organic_reply_from_someone_else(demo_db: Path, ga
     assert {r[2] for r in got} == {True, False}
 
 
+@pytest.mark.slow
 def test_conversation_counts_fall_as_the_gap_grows(demo_db: Path) -> None:
     got = dict(rows(demo_db, "select gap_minutes, count(*) from conversations group by 1"))
     expected = Counter(r[1] for r in _expected_conversations(demo_db))

@@ -191,6 +191,7 @@ def test_the_settings_inside_stay_locked(store: Path) -> None:
                                 "autoload_known_extensions": "false"}
 
 
+@pytest.mark.slow
 def test_no_temp_folder_is_shared_with_sql(store: Path, before: str, tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """DuckDB lets SQL reach its temp folder even with external access off: it used to be `.tmp`
@@ -255,6 +256,7 @@ def test_memory_is_capped_for_the_whole_process(store: Path, monkeypatch: pytest
     assert sandbox.run(store, "select count(*) as n from messages").frame.height == 1  # the next run is fine
 
 
+@pytest.mark.slow
 def test_wide_results_come_back_in_small_pieces(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The parent holds one piece of a streamed result at a time, whatever the width of its rows,
     and a page keeps at most RESULT_BYTES."""
@@ -286,6 +288,7 @@ os._exit(9)  # no end-of-stream marker: the stream stops between two batches
 """
 
 
+@pytest.mark.slow
 def test_a_result_cut_short_is_an_error_not_fewer_rows(store: Path, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """A stream that stops between two batches reads like a whole one: the child's exit code tells."""
@@ -322,6 +325,7 @@ def test_other_readers_go_on_while_a_query_runs_away(store: Path) -> None:
     assert len(set(counts)) == 1 and counts[0] > 0
 
 
+@pytest.mark.slow
 def test_results_are_capped_and_the_stream_has_every_row(store: Path) -> None:
     sql = "select range as n from range(250000)"
     got = sandbox.run(store, sql, max_rows=100_000)
@@ -333,6 +337,7 @@ def test_results_are_capped_and_the_stream_has_every_row(store: Path) -> None:
     assert total == 250_000
 
 
+@pytest.mark.slow
 def test_named_parameters_are_bound_not_pasted(store: Path) -> None:
     sql = "select $who as who, $n + 1 as next, $days as days"
     got = sandbox.run(store, sql, params={"who": "x'); drop table messages; --", "n": 41, "days": ["a", "b"]})
@@ -341,6 +346,7 @@ def test_named_parameters_are_bound_not_pasted(store: Path) -> None:
         sandbox.run(store, "select $missing as m")
 
 
+@pytest.mark.slow
 def test_reads_see_the_store_and_the_local_time_zone(store: Path) -> None:
     with db.reader(store) as con:
         expected = con.execute("select count(*), min(ts) from messages").fetchall()[0]

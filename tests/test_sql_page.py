@@ -214,6 +214,7 @@ def test_saving_a_query_lists_it_as_mine(monkeypatch: pytest.MonkeyPatch, demo_d
     assert at.session_state["sql.ran"].frame["n"].to_list() == [expected]
 
 
+@pytest.mark.slow
 def test_the_page_on_an_empty_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     at = _page(monkeypatch, tmp_path / "none.duckdb")
     assert at.info and not at.get("bidi_component")
