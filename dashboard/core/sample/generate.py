@@ -18,6 +18,7 @@ from pathlib import Path
 
 from dashboard.core.sample.exporters import WRITERS
 from dashboard.core.sample.records import (
+    calibration_sizes,
     members_rows,
     simulate_visits,
     write_events,
@@ -49,8 +50,10 @@ def prepare(out: Path, force: bool) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
-def write_shop(out: Path, seed: int, rate: float = 1.0, shop: int | None = None) -> dict:
-    """One shop's story into `out`; returns its truth."""
+def write_shop(out: Path, seed: int, rate: float = 1.0, shop: int | None = None, calibrate: bool = False) -> dict:
+    """One shop's story into `out`; returns its truth. `calibrate`: each event's visit effect is
+    drawn from records.CALIBRATION_SIZES (zero included) by the seed, and the truth says which
+    (benchmarks/bench_event_calibration.py); only the halo visits differ from the story's own."""
     suffix = "" if shop is None else f"·{shop + 1}号店"
     prefix = "" if shop is None else f"S{shop + 1:04d}-"
     story = Simulator(seed, rate, id_prefix=prefix, name_suffix=suffix).run()
@@ -59,7 +62,8 @@ def write_shop(out: Path, seed: int, rate: float = 1.0, shop: int | None = None)
     for key, chat in story.chats.items():
         paths = WRITERS[chat.fmt](chat, out, files_rng)
         files[key] = [p.relative_to(out).as_posix() for p in paths]
-    records = simulate_visits(story, random.Random(seed + 1))
+    sizes = calibration_sizes(seed, [ev["id"] for ev in story.events]) if calibrate else None
+    records = simulate_visits(story, random.Random(seed + 1), sizes, random.Random(seed ^ 0x51E5))
     write_visits(story, records, out / "visits.csv")
     write_events(story, out / "events.csv")
     rows = members_rows(story, random.Random(seed + 2))
@@ -75,9 +79,9 @@ def write_shop(out: Path, seed: int, rate: float = 1.0, shop: int | None = None)
     return truth
 
 
-def generate(out: Path, seed: int = DEFAULT_SEED, force: bool = False) -> dict:
+def generate(out: Path, seed: int = DEFAULT_SEED, force: bool = False, calibrate: bool = False) -> dict:
     prepare(out, force)
-    return write_shop(out, seed)
+    return write_shop(out, seed, calibrate=calibrate)
 
 
 def _shop_job(args: tuple[str, int, float, int]) -> dict:

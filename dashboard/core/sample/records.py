@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import math
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,9 @@ EXTRA_VISITS = ((0, 0.35), (1, 0.45), (2, 0.20))
 # Day holiday, which lifts every customer's visits, so a method fooled by holidays would credit it
 NO_EFFECT = frozenset({"E06"})
 ATTENDS_SHOP = 0.85  # attendees buy something on the event day
+# calibration mode (benchmarks/bench_event_calibration.py): each event's effect is EXTRA_VISITS
+# times one of these, zero included, so the verdicts' error rates can be counted against known sizes
+CALIBRATION_SIZES = (0.0, 0.5, 1.0, 1.5)
 
 
 @dataclass
@@ -38,6 +42,34 @@ class Visit:
 class Records:
     visits: list[Visit] = field(default_factory=list)
     event_effects: dict[str, dict] = field(default_factory=dict)
+    # per event, per signed-up customer (by customer id): the visit-days its halo added, that is
+    # halo days on which the customer bought nothing else. The unit of the DiD's extra visits.
+    extra_visit_days: dict[str, dict[str, int]] = field(default_factory=dict)
+    calibrated: bool = False
+
+
+def calibration_sizes(seed: int, event_ids: list[str]) -> dict[str, float]:
+    """Each event's effect multiplier, drawn from CALIBRATION_SIZES by a stream of its own, so the
+    same seed gives the same sizes and every other record of the story stays as it was."""
+    rng = random.Random(seed ^ 0xCA1B)
+    return {e: rng.choice(CALIBRATION_SIZES) for e in event_ids}
+
+
+def _scaled_halo(halo: list[Visit], scale: float, rng: random.Random, day0: dt.date) -> list[Visit]:
+    """A customer's halo visits at `scale` × the planted size: below 1 each visit is kept with
+    probability `scale`; above 1 every visit is kept and each brings one more on another day of
+    the window with probability `scale` − 1, so the expected count is exactly `scale` × the base."""
+    if scale <= 1:
+        return [v for v in halo if rng.random() < scale]
+    used = {dt.datetime.fromtimestamp(v.ts, TZ).date() for v in halo}
+    out = list(halo)
+    for v in halo:
+        if rng.random() < scale - 1:
+            free = [k for k in range(1, 8) if day0 + dt.timedelta(days=k) not in used]
+            day = day0 + dt.timedelta(days=rng.choice(free))
+            used.add(day)
+            out.append(Visit(v.store, v.customer, _visit_time(rng, day), _amount(rng), "halo"))
+    return out
 
 
 def _visit_time(rng: random.Random, day: dt.date) -> int:
@@ -49,8 +81,15 @@ def _amount(rng: random.Random) -> float:
     return round(rng.lognormvariate(math.log(120), 0.6), 2)
 
 
-def simulate_visits(story: Story, rng: random.Random) -> Records:
-    rec = Records()
+def simulate_visits(story: Story, rng: random.Random, sizes: dict[str, float] | None = None,
+                    size_rng: random.Random | None = None) -> Records:
+    """The POS records. `sizes` (calibration mode: event id → multiplier of EXTRA_VISITS, 0 to 2)
+    replaces the planted effects, NO_EFFECT included; `size_rng` draws the scaling, apart from
+    `rng`, so that only the halo visits differ from the story's own records."""
+    if sizes is not None and not all(0 <= sizes[ev["id"]] <= 2 for ev in story.events):
+        raise ValueError(f"effect multipliers must lie in 0…2: {sizes}")
+    rec = Records(calibrated=sizes is not None)
+    size_rng = size_rng or random.Random(0)
     customers = [p for p in (*story.cast.customers, *story.cast.walk_in_customers) if p.customer_id]
     days = [VISITS_FROM + dt.timedelta(days=i) for i in range((VISITS_TO - VISITS_FROM).days + 1)]
     for day in days:
@@ -61,6 +100,7 @@ def simulate_visits(story: Story, rng: random.Random) -> Records:
         for store, mean in ((0, 5.0), (1, 2.0)):
             for _ in range(poisson(rng, mean * lift)):
                 rec.visits.append(Visit(store, None, _visit_time(rng, day), _amount(rng), "walk_in"))
+    halo_by_event: dict[str, dict[str, list[Visit]]] = {}
     for ev in story.events:
         day0 = dt.datetime.fromtimestamp(ev["start"], TZ).date()
         signed = [p for p in ev["signers"] if p.role == "customer" and p.customer_id]
@@ -69,24 +109,36 @@ def simulate_visits(story: Story, rng: random.Random) -> Records:
         for p in attended:
             if rng.random() < ATTENDS_SHOP:
                 rec.visits.append(Visit(ev["store"], p, ev["end"] + rng.randint(0, 1800), _amount(rng), "event_day"))
-        effect = ev["id"] not in NO_EFFECT
+        scale = (0.0 if ev["id"] in NO_EFFECT else 1.0) if sizes is None else sizes[ev["id"]]
+        halos: dict[str, list[Visit]] = {}
         for p in signed:
             # drawn for every event alike, so the rest of the records stay as they were
             n = rng.choices([n for n, _ in EXTRA_VISITS], [w for _, w in EXTRA_VISITS])[0]
-            for k in sorted(rng.sample(range(1, 8), n)):
-                day = day0 + dt.timedelta(days=k)
-                visit = Visit(p.home_store, p, _visit_time(rng, day), _amount(rng), "halo")
-                if effect:
-                    rec.visits.append(visit)
-            extra_total += n if effect else 0
+            halo = [Visit(p.home_store, p, _visit_time(rng, day), _amount(rng), "halo")
+                    for day in (day0 + dt.timedelta(days=k) for k in sorted(rng.sample(range(1, 8), n)))]
+            halo = halo if scale == 1 else [] if scale == 0 else _scaled_halo(halo, scale, size_rng, day0)
+            rec.visits.extend(halo)
+            halos[p.customer_id] = halo
+            extra_total += len(halo)
         rec.event_effects[ev["id"]] = {
             "window_days": [1, 7],
             "signed_up_customers": len(signed),
-            "expected_extra_visits_per_signed_up":
-                round(sum(n * w for n, w in EXTRA_VISITS), 3) if effect else 0.0,
+            "expected_extra_visits_per_signed_up": round(sum(n * w for n, w in EXTRA_VISITS) * scale, 3),
             "planted_extra_visits": extra_total,
             "attended_customers": len(attended),
         }
+        if sizes is not None:
+            rec.event_effects[ev["id"]]["effect_size"] = scale
+        halo_by_event[ev["id"]] = halos
+    # a halo visit adds a visit-day only when the customer bought nothing else that day
+    days_of: dict[str, Counter] = {}
+    for v in rec.visits:
+        if v.customer is not None:
+            days_of.setdefault(v.customer.customer_id, Counter())[dt.datetime.fromtimestamp(v.ts, TZ).date()] += 1
+    for eid, halos in halo_by_event.items():
+        rec.extra_visit_days[eid] = {
+            cid: sum(1 for v in halo if days_of[cid][dt.datetime.fromtimestamp(v.ts, TZ).date()] == 1)
+            for cid, halo in halos.items()}
     rec.visits.sort(key=lambda v: (v.ts, v.store))
     return rec
 

@@ -127,6 +127,21 @@ def _generations(chat: Chat) -> tuple[list[dict], dict[str, int]]:
     return edges, {str(k): v for k, v in sorted(counts.items())}
 
 
+def _visit_effect(ev: dict, records: Records) -> dict:
+    """The planted effect; in calibration mode also in the unit the verdict reads: the visit-days
+    the halo added over days 1–7, summed over the signed-up customers the owner linked (declared
+    in members.csv), who are the DiD's signed-up group."""
+    out = records.event_effects[ev["id"]]
+    if not records.calibrated:
+        return out  # the committed sample's truth stays byte for byte as it was
+    extra = records.extra_visit_days[ev["id"]]
+    linked = sorted({p.customer_id for p in ev["signers"] if p.role == "customer" and p.customer_id and p.declared})
+    total = sum(extra[c] for c in linked)
+    return {**out, "planted_extra_visit_days": sum(extra.values()), "linked_signed_up_customers": len(linked),
+            "planted_extra_visit_days_linked": total,
+            "planted_extra_visit_days_per_linked_signed_up": round(total / len(linked), 6) if linked else None}
+
+
 def build_truth(story: Story, records: Records, files: dict[str, list[str]], seed: int, members_csv: dict) -> dict:
     c = story.cast
     chats = story.chats
@@ -200,7 +215,7 @@ def build_truth(story: Story, records: Records, files: dict[str, list[str]], see
             "signed_up": [{**who(p, ch), "customer_id": p.customer_id, "is_alt": p.role == "alt"}
                           for p in ev["signers"]],
             "attended_customer_ids": [p.customer_id for p in ev["attended"] if p.customer_id],
-            "visit_effect": records.event_effects[ev["id"]],
+            "visit_effect": _visit_effect(ev, records),
         })
 
     visits = records.visits
