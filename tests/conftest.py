@@ -164,3 +164,18 @@ def fresh_copy(fixture_db: Path, tmp_path: Path) -> Path:
     target = tmp_path / "copy.duckdb"
     shutil.copy(fixture_db, target)
     return target
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's Chromium driven by Playwright, one per test module (browser tests only)."""
+    from browser_helpers import CHROMIUM, CHROMIUM_ARGS, chromium_available
+
+    if not chromium_available():
+        pytest.skip("chromium is not installed (.ci/run installs it with apt)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

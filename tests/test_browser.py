@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, chromium_available, is_loopback, served
+from browser_helpers import is_loopback, served
 
 # one worker runs them in turn: two servers and two Chromiums at once on two cores time out
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -29,18 +29,6 @@ def demo_url(demo_db: Path) -> Iterator[str]:
     is a session of its own, and the server starts once instead of once a test."""
     with served(demo_db) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not chromium_available():
-        pytest.skip("chromium is not installed (.ci/run installs it with apt)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def test_overview_renders_charts_offline(browser, demo_url: str, tmp_path: Path) -> None:

@@ -405,20 +405,6 @@ def _stay_local(page) -> None:
     page.route("**/*", lambda route: route.continue_() if is_loopback(route.request.url) else route.abort())
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from browser_helpers import CHROMIUM, CHROMIUM_ARGS, chromium_available
-
-    if not chromium_available():
-        pytest.skip("chromium is not installed (.ci/run installs it with apt)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 @pytest.mark.browser
 @pytest.mark.xdist_group("browser")
 def test_hostile_texts_read_literally_and_nothing_leaves_the_machine(browser, hostile_db: Path,
