@@ -95,7 +95,8 @@ def test_columns_are_picked_from_a_stream_and_bad_output_is_one_sentence(store: 
 def test_streaming_billions_of_rows_keeps_the_cli_small(store: Path, tmp_path: Path) -> None:
     """The CLI used to collect every row in Python (5.9 GB after 8 s of this query, then a
     traceback); it now holds one piece at a time, whatever the result's size (about 220 MB, most of
-    it the libraries; up to 600 MB seen on a loaded machine, allocator arenas)."""
+    it the libraries; up to 600 MB seen on a loaded machine, allocator arenas). The bound is set well
+    above that and far below what collecting the rows takes."""
     out = tmp_path / "all.csv"
     probe = ("import resource, sys\n"
              "from dashboard.cli import app\n"
@@ -107,7 +108,7 @@ def test_streaming_billions_of_rows_keeps_the_cli_small(store: Path, tmp_path: P
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and "查询超过 6 秒" in r.stderr and "Traceback" not in r.stderr, r.stderr
     peak = int(r.stderr.split("PEAK_MB ")[1].split()[0])
-    assert peak < 1000, f"the CLI process peaked at {peak} MB"
+    assert peak < 1500, f"the CLI process peaked at {peak} MB"
 
 
 def test_analyze_to_a_missing_folder_is_one_sentence(fixture_db: Path, tmp_path: Path) -> None:

@@ -393,9 +393,9 @@ SHOTS = {("zh", "overview", None), ("zh", "rules", "hits"), ("zh", "events", "on
 
 def _settle(page) -> None:
     """Until the script run the last action started has drawn."""
-    page.wait_for_timeout(250)
+    page.wait_for_timeout(500)
     page.wait_for_function(f"() => !document.querySelector('{RUNNING}')", timeout=120_000)
-    page.wait_for_timeout(250)
+    page.wait_for_timeout(500)
 
 
 def _stay_local(page) -> None:
