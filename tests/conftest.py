@@ -166,6 +166,14 @@ def fresh_copy(fixture_db: Path, tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture
+def demo_copy(demo_db: Path, tmp_path: Path) -> Path:
+    """A copy of the demo for a test that writes."""
+    target = tmp_path / "demo_copy.duckdb"
+    shutil.copy(demo_db, target)
+    return target
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """Debian's Chromium driven by Playwright, one per test module (browser tests only)."""

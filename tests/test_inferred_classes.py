@@ -59,9 +59,8 @@ def test_whole_window_gini_and_exposure_count_the_members_from_the_first_day(dem
 # --- suspected alts out of organic, and the switch --------------------------------------------------
 
 @pytest.mark.slow
-def test_suspected_alts_leave_the_organic_figures_unless_she_keeps_them(demo_db: Path, tmp_path: Path) -> None:
-    path = tmp_path / "copy.duckdb"
-    path.write_bytes(demo_db.read_bytes())
+def test_suspected_alts_leave_the_organic_figures_unless_she_keeps_them(demo_copy: Path) -> None:
+    path = demo_copy
     suspect = next(a for a in TRUTH["alt_accounts"] if not a["declared_in_members_csv"])
     assert _class_of(path, suspect["chat"], suspect["name"]) == "alt"
     assert rows(path, "select basis from class_inferences ci join chat_members m using (chat_id, member_id) "
@@ -129,12 +128,10 @@ def test_without_a_members_file_the_owner_staff_and_alts_are_found(tmp_path: Pat
 
 
 @pytest.mark.slow
-def test_the_sidebar_switch_keeps_suspected_alts_in(monkeypatch: pytest.MonkeyPatch, demo_db: Path,
-                                                     tmp_path: Path) -> None:
+def test_the_sidebar_switch_keeps_suspected_alts_in(monkeypatch: pytest.MonkeyPatch, demo_copy: Path) -> None:
     from streamlit.testing.v1 import AppTest
 
-    path = tmp_path / "copy.duckdb"
-    path.write_bytes(demo_db.read_bytes())
+    path = demo_copy
     monkeypatch.setenv("QUNXI_DB", str(path))
     at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py"), default_timeout=120)
     at.run()
@@ -150,7 +147,7 @@ def test_the_sidebar_switch_keeps_suspected_alts_in(monkeypatch: pytest.MonkeyPa
 
 
 @pytest.mark.slow
-def test_linking_a_suspect_to_a_store_customer_recounts_the_suspicion(demo_db: Path, tmp_path: Path,
+def test_linking_a_suspect_to_a_store_customer_recounts_the_suspicion(demo_copy: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """Criterion 8 (no commerce) reads the member ↔ customer links: a link the owner confirms moves
     the score, and the suspicion with it, in the same change. (The suspect scores 6; with the flag
@@ -160,8 +157,7 @@ def test_linking_a_suspect_to_a_store_customer_recounts_the_suspicion(demo_db: P
     from dashboard.core import linking
     from dashboard.core.analytics import alt_accounts, cold_start
 
-    path = tmp_path / "copy.duckdb"
-    path.write_bytes(demo_db.read_bytes())
+    path = demo_copy
     suspect = next(a for a in TRUTH["alt_accounts"] if not a["declared_in_members_csv"])
     member = rows(path, "select member_id from chat_members where name = $n", {"n": suspect["name"]})[0][0]
     customer = rows(path, "select min(customer_id) from customers")[0][0]
